@@ -1,0 +1,63 @@
+// One process for `npm start`: the built app, the devnet API, and (when enabled) signalling.
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { Devnet } from './devnet/chain.ts'
+import { handleDevnet } from './devnet/http.ts'
+import { serveStatic } from './static.ts'
+
+export interface AppServerOptions {
+  host: string
+  port: number
+  /** Folder with the built app; omit to serve no app. */
+  staticDir?: string
+  /** Devnet SQLite file (':memory:' for tests); omit for no devnet. */
+  devnetFile?: string
+  /** Mine a block this often (ms); 0 mines only on demand. */
+  blockIntervalMs?: number
+  /** Extra origins the app may connect to (CSP connect-src). */
+  connectSrc?: string[]
+}
+
+export interface RunningServer {
+  server: Server
+  url: string
+  devnet?: Devnet
+  close: () => Promise<void>
+}
+
+export const DEVNET_BASE = '/devnet'
+
+export async function startAppServer (opts: AppServerOptions): Promise<RunningServer> {
+  const devnet = opts.devnetFile !== undefined ? await Devnet.open({ file: opts.devnetFile }) : undefined
+  if (devnet !== undefined && (opts.blockIntervalMs ?? 0) > 0) devnet.startMining(opts.blockIntervalMs!)
+  const connectSrc = opts.connectSrc ?? []
+  const server = createServer((req, res) => {
+    void (async () => {
+      if (devnet !== undefined && await handleDevnet(devnet, DEVNET_BASE, req, res)) return
+      if (opts.staticDir !== undefined && (req.method === 'GET' || req.method === 'HEAD')) {
+        await serveStatic(opts.staticDir, connectSrc, req, res)
+        return
+      }
+      res.writeHead(404); res.end()
+    })().catch(e => {
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' })
+      res.end(String((e as Error).message))
+    })
+  })
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(opts.port, opts.host, () => resolve())
+  })
+  const addr = server.address() as AddressInfo
+  const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address
+  return {
+    server,
+    url: `http://${host}:${addr.port}`,
+    devnet,
+    close: async () => {
+      server.closeAllConnections()
+      await new Promise<void>(resolve => server.close(() => resolve()))
+      await devnet?.close()
+    }
+  }
+}

@@ -1,0 +1,25 @@
+// `npm start`: build is done by the npm script; this serves dist/ plus the devnet.
+import { mkdirSync } from 'node:fs'
+import { dirname, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { startAppServer } from './app-server.ts'
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')
+const env = process.env
+const devnetOn = (env.HANDOVER_DEVNET ?? '1') !== '0'
+const devnetFile = env.HANDOVER_DEVNET_FILE ?? resolve(root, 'data/devnet.sqlite')
+if (devnetOn && devnetFile !== ':memory:') mkdirSync(dirname(devnetFile), { recursive: true })
+
+const running = await startAppServer({
+  host: env.HOST ?? '127.0.0.1',
+  port: Number(env.PORT ?? 8787),
+  staticDir: env.HANDOVER_STATIC_DIR ?? resolve(root, 'dist'),
+  devnetFile: devnetOn ? devnetFile : undefined,
+  blockIntervalMs: Number(env.HANDOVER_BLOCK_INTERVAL_MS ?? 30_000),
+  connectSrc: (env.HANDOVER_CONNECT_SRC ?? '').split(/\s+/).filter(Boolean)
+})
+console.log(`Handover is running at ${running.url}/`)
+if (running.devnet !== undefined) console.log(`Devnet API at ${running.url}/devnet (height ${await running.devnet.height()})`)
+const stop = (): void => { void running.close().then(() => process.exit(0)) }
+process.on('SIGINT', stop)
+process.on('SIGTERM', stop)
