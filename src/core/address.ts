@@ -1,0 +1,22 @@
+import { P2PKH, Utils } from '@bsv/sdk'
+import { addressPrefix, type Network } from './network.ts'
+
+export class AddressError extends Error {}
+
+/** Checks a P2PKH address (checksum and network) and returns its locking script hex. */
+export function scriptForAddress (address: string, network: Network): string {
+  let decoded: { prefix: number[], data: number[] | string }
+  try {
+    decoded = Utils.fromBase58Check(address.trim())
+  } catch {
+    throw new AddressError('That is not a valid address: its checksum does not match. Check it was copied whole.')
+  }
+  const want = addressPrefix(network)
+  if (decoded.prefix.length !== 1 || decoded.prefix[0] !== want) {
+    const theirs = decoded.prefix[0] === 0 ? 'mainnet' : decoded.prefix[0] === 0x6f ? 'testnet' : 'an unsupported type'
+    throw new AddressError(`That address is for ${theirs}, but this wallet is on ${network}.`)
+  }
+  const data = typeof decoded.data === 'string' ? Utils.toArray(decoded.data, 'hex') : decoded.data
+  if (data.length !== 20) throw new AddressError('That is not a pay-to-public-key-hash address.')
+  return new P2PKH().lock(data).toHex()
+}
