@@ -1,8 +1,9 @@
-// The devnet: a real chain simulator (wallet-toolbox's MockServices over SQLite)
-// with the policy checks a miner applies on top: fees, ARC-style rejection codes,
-// a faucet paying from matured coinbase, and mining on demand or on a timer.
+// The devnet: a chain simulator for development and tests. wallet-toolbox's MockServices
+// keeps the UTXO set, blocks and merkle proofs in SQLite; on top of it we validate like a
+// miner would (scripts per input, double spends, coinbase maturity, fee policy, ARC codes).
 import knexFactory, { type Knex } from 'knex'
-import { Beef, Hash, LockingScript, Transaction, UnlockingScript, Utils, type MerklePath } from '@bsv/sdk'
+import { Beef, Hash, LockingScript, Spend, Transaction, UnlockingScript, Utils, type MerklePath } from '@bsv/sdk'
+import { MockChainStorage } from '@bsv/wallet-toolbox/out/src/mockchain/MockChainStorage.js'
 import { MockServices } from '@bsv/wallet-toolbox/out/src/mockchain/MockServices.js'
 import { computeMerklePath } from '@bsv/wallet-toolbox/out/src/mockchain/merkleTree.js'
 
@@ -216,8 +217,10 @@ export class Devnet {
     const raw = beefTx?.rawTx
     if (raw == null) throw new ChainRejection(467, 'Mined ancestors not in BEEF', `transaction ${txid} missing`, txid)
     const tx = Transaction.fromBinary(Array.from(raw))
+    if (tx.inputs.length === 0 || tx.outputs.length === 0) throw new ChainRejection(463, 'Malformed transaction', 'a transaction needs inputs and outputs', txid)
     let inSats = 0
     const height = await this.height()
+    const spent: Array<{ satoshis: number, script: number[] }> = []
     for (const [i, input] of tx.inputs.entries()) {
       const utxo = await this.services.storage.getUtxo(input.sourceTXID!, input.sourceOutputIndex)
       if (utxo == null) throw new ChainRejection(462, 'Inputs invalid', `input ${i} spends ${input.sourceTXID}:${input.sourceOutputIndex}, which the devnet does not know`, txid)
@@ -228,6 +231,7 @@ export class Devnet {
         throw new ChainRejection(462, 'Inputs invalid', `input ${i} spends immature coinbase`, txid)
       }
       inSats += Number(utxo.satoshis)
+      spent.push({ satoshis: Number(utxo.satoshis), script: Array.from(utxo.lockingScript) })
     }
     const outSats = tx.outputs.reduce((s, o) => s + (o.satoshis ?? 0), 0)
     if (outSats > inSats) throw new ChainRejection(464, 'Outputs invalid', `outputs ${outSats} exceed inputs ${inSats}`, txid)
@@ -235,11 +239,37 @@ export class Devnet {
     if (inSats - outSats < required) {
       throw new ChainRejection(465, 'Fee too low', `fee ${inSats - outSats} below ${required} required for ${raw.length} bytes`, txid)
     }
-    const [result] = await this.services.postBeef(beef, [txid])
-    if (result?.status !== 'success') {
-      const message = result?.error?.message ?? 'rejected'
-      throw new ChainRejection(461, 'Unlocking scripts invalid', message, txid)
+    // Scripts are checked per input against the UTXO set, so chains of unconfirmed
+    // transactions validate without their whole ancestry.
+    for (const [i, input] of tx.inputs.entries()) {
+      let ok = false
+      let why = 'script evaluated to false'
+      try {
+        ok = new Spend({
+          sourceTXID: input.sourceTXID!,
+          sourceOutputIndex: input.sourceOutputIndex,
+          lockingScript: LockingScript.fromBinary(spent[i]!.script),
+          sourceSatoshis: spent[i]!.satoshis,
+          transactionVersion: tx.version,
+          otherInputs: tx.inputs.filter((_, j) => j !== i),
+          unlockingScript: input.unlockingScript!,
+          inputSequence: input.sequence ?? 0xffffffff,
+          inputIndex: i,
+          outputs: tx.outputs,
+          lockTime: tx.lockTime
+        }).validate()
+      } catch (e) { why = (e as Error).message }
+      if (!ok) throw new ChainRejection(461, 'Unlocking scripts invalid', `input ${i}: ${why}`.slice(0, 300), txid)
     }
+    await this.knex.transaction(async trx => {
+      const store = new MockChainStorage(trx)
+      await store.insertTransaction(txid, Array.from(raw))
+      for (const [vout, out] of tx.outputs.entries()) {
+        const script = out.lockingScript.toBinary()
+        await store.insertUtxo(txid, vout, Array.from(script), out.satoshis ?? 0, sha256Hex(Array.from(script)))
+      }
+      for (const input of tx.inputs) await store.markUtxoSpent(input.sourceTXID!, input.sourceOutputIndex, txid)
+    })
   }
 }
 
