@@ -1,0 +1,3 @@
+export * from './base45.ts'
+export * from './kinds.ts'
+export * from './codec.ts'
