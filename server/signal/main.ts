@@ -1,0 +1,32 @@
+// Standalone signalling service: `tsx server/signal/main.ts`.
+// Env: PORT (8788), HOST (127.0.0.1), REDIS_URL (optional, enables fan-out across
+// instances), SIGNAL_PATH (/signal), TRUST_PROXY=1 behind a reverse proxy,
+// SIGNAL_MAX_SOCKETS, SIGNAL_INVITE_TTL_MS.
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { attachSignalling } from './service.ts'
+
+const env = process.env
+const num = (s: string | undefined): number | undefined => s === undefined || s === '' ? undefined : Number(s)
+
+const server = createServer((req, res) => {
+  if (req.url === '/healthz') { res.writeHead(200, { 'content-type': 'text/plain' }); res.end('ok'); return }
+  res.writeHead(404); res.end()
+})
+const signalling = attachSignalling(server, {
+  path: env.SIGNAL_PATH ?? '/signal',
+  ...(env.REDIS_URL !== undefined && env.REDIS_URL !== '' ? { redisUrl: env.REDIS_URL } : {}),
+  ...(num(env.SIGNAL_MAX_SOCKETS) !== undefined ? { maxSockets: num(env.SIGNAL_MAX_SOCKETS) } : {}),
+  ...(num(env.SIGNAL_INVITE_TTL_MS) !== undefined ? { inviteTtlMs: num(env.SIGNAL_INVITE_TTL_MS) } : {}),
+  trustProxy: env.TRUST_PROXY === '1'
+})
+await signalling.ready
+server.listen(Number(env.PORT ?? 8788), env.HOST ?? '127.0.0.1', () => {
+  const a = server.address() as AddressInfo
+  console.log(`Signalling on ws://${a.address}:${a.port}${env.SIGNAL_PATH ?? '/signal'} (instance ${signalling.instanceId}${env.REDIS_URL !== undefined ? ', redis' : ''})`)
+})
+const stop = (): void => {
+  void signalling.close().then(() => { server.close(); process.exit(0) })
+}
+process.on('SIGINT', stop)
+process.on('SIGTERM', stop)

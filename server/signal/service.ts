@@ -1,0 +1,274 @@
+// The signalling service: pairs two sockets in a short-lived room, passes their
+// SDP through, and relays opaque binary frames when WebRTC can't connect. It keeps
+// nothing worth stealing: room ids, socket addresses, and ciphertext in flight.
+
+import { randomBytes } from 'node:crypto'
+import type { IncomingMessage, Server } from 'node:http'
+import type { Duplex } from 'node:stream'
+import * as v from 'valibot'
+import { WebSocketServer, type RawData, type WebSocket } from 'ws'
+import {
+  ClientMessageSchema, ERROR_TEXT, MAX_RELAY_FRAME, MAX_SIGNAL_JSON, MAX_WS_MESSAGE,
+  type ServerMessage, type SignalErrorCode
+} from '../../src/link/signal-protocol.ts'
+import { KeyedBuckets, TokenBucket } from './rate-limit.ts'
+import { MemoryRooms, RedisRooms, type Delivery, type RoomBackend, type SocketAddr } from './rooms.ts'
+
+export interface SignallingOptions {
+  /** URL path the WebSocket is mounted on. Default '/signal'. */
+  path?: string
+  /** Share rooms across instances through Redis pub/sub (e.g. redis://127.0.0.1:6379). */
+  redisUrl?: string
+  /** Or hand in a backend directly (tests). */
+  backend?: RoomBackend
+  /** How long an invite waits for the other phone. Default 120 s. */
+  inviteTtlMs?: number
+  /** How long a paired room may live (signalling + relay). Default 30 min. */
+  pairedTtlMs?: number
+  /** WebSocket ping interval; a socket that misses one is dropped. Default 30 s. */
+  heartbeatMs?: number
+  /** Sockets this process accepts before answering 503. Default 20,000. */
+  maxSockets?: number
+  /** Concurrent sockets from one client address. Default 256 (carrier NAT shares addresses). */
+  maxSocketsPerIp?: number
+  /** Room creations + joins per client address per minute. Default 60. */
+  roomOpsPerMinute?: number
+  /** Frames per socket per second (burst 3x). Default 200. */
+  messagesPerSecond?: number
+  /** Relay bytes per socket per second (burst 2x). Default 2 MiB. */
+  relayBytesPerSecond?: number
+  /** A receiver this far behind is dropped rather than buffered. Default 2 MiB. */
+  maxBufferedBytes?: number
+  /** Take the client address from X-Forwarded-For (behind a reverse proxy). */
+  trustProxy?: boolean
+}
+
+export interface SignallingHandle {
+  readonly instanceId: string
+  /** Resolves when the room backend is ready (Redis subscribed). */
+  readonly ready: Promise<void>
+  stats (): { sockets: number, rooms: number }
+  close (): Promise<void>
+}
+
+interface Client {
+  num: number
+  addr: SocketAddr
+  ip: string
+  ws: WebSocket
+  alive: boolean
+  room?: string
+  role?: 'creator' | 'joiner'
+  peer?: SocketAddr
+  timer?: ReturnType<typeof setTimeout>
+  msgs: TokenBucket
+  bytes: TokenBucket
+  strikes: number
+}
+
+const MAX_STRIKES = 5
+
+export function attachSignalling (server: Server, opts: SignallingOptions = {}): SignallingHandle {
+  const path = opts.path ?? '/signal'
+  const inviteTtl = opts.inviteTtlMs ?? 120_000
+  const pairedTtl = opts.pairedTtlMs ?? 30 * 60_000
+  const maxSockets = opts.maxSockets ?? 20_000
+  const maxPerIp = opts.maxSocketsPerIp ?? 256
+  const msgRate = opts.messagesPerSecond ?? 200
+  const byteRate = opts.relayBytesPerSecond ?? 2 * 1024 * 1024
+  const maxBuffered = opts.maxBufferedBytes ?? 2 * 1024 * 1024
+  const ownsBackend = opts.backend === undefined
+  const backend: RoomBackend = opts.backend ??
+    (opts.redisUrl !== undefined ? new RedisRooms(opts.redisUrl) : new MemoryRooms())
+  const roomOps = new KeyedBuckets((opts.roomOpsPerMinute ?? 60) / 60, Math.max(5, (opts.roomOpsPerMinute ?? 60) / 4))
+  const perIp = new Map<string, number>()
+  const clients = new Map<number, Client>()
+  const localRooms = new Set<string>()
+  let nextNum = 1
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_WS_MESSAGE, perMessageDeflate: false })
+
+  const clientIp = (req: IncomingMessage): string => {
+    if (opts.trustProxy === true) {
+      const xff = req.headers['x-forwarded-for']
+      const first = (Array.isArray(xff) ? xff[0] : xff)?.split(',')[0]?.trim()
+      if (first !== undefined && first !== '') return first
+    }
+    return req.socket.remoteAddress ?? 'unknown'
+  }
+
+  const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    const url = new URL(req.url ?? '/', 'http://x')
+    if (url.pathname !== path) {
+      // Leave other paths to other upgrade handlers; if there are none, don't leak the socket.
+      if (server.listenerCount('upgrade') === 1) socket.destroy()
+      return
+    }
+    const ip = clientIp(req)
+    if (clients.size >= maxSockets || (perIp.get(ip) ?? 0) >= maxPerIp) {
+      socket.end('HTTP/1.1 503 Service Unavailable\r\nRetry-After: 10\r\nContent-Length: 0\r\n\r\n')
+      return
+    }
+    wss.handleUpgrade(req, socket, head, ws => { onConnection(ws, ip) })
+  }
+  server.on('upgrade', onUpgrade)
+
+  const send = (c: Client, m: ServerMessage): void => {
+    if (c.ws.readyState === c.ws.OPEN) c.ws.send(JSON.stringify(m))
+  }
+  const fail = (c: Client, code: SignalErrorCode, detail?: string): void => {
+    send(c, { t: 'error', code, message: detail ?? ERROR_TEXT[code] })
+  }
+  const strike = (c: Client, code: SignalErrorCode, detail?: string): void => {
+    fail(c, code, detail)
+    if (++c.strikes >= MAX_STRIKES) c.ws.close(1008, 'too many bad messages')
+  }
+
+  const setTimer = (c: Client, ms: number, onExpire: () => void): void => {
+    if (c.timer !== undefined) clearTimeout(c.timer)
+    c.timer = setTimeout(onExpire, ms)
+    c.timer.unref()
+  }
+
+  const leaveRoom = (c: Client, notifyPeer: boolean): void => {
+    if (c.timer !== undefined) clearTimeout(c.timer)
+    c.timer = undefined
+    const room = c.room
+    if (room === undefined) return
+    if (notifyPeer && c.peer !== undefined) backend.deliver(c.peer, { kind: 'peer-left', to: numOf(c.peer) })
+    c.room = undefined; c.peer = undefined; c.role = undefined
+    localRooms.delete(room)
+    void backend.remove(room).catch(() => {})
+  }
+
+  const expire = (c: Client): void => {
+    fail(c, 'expired')
+    leaveRoom(c, true)
+  }
+
+  const onConnection = (ws: WebSocket, ip: string): void => {
+    const num = nextNum++
+    const c: Client = {
+      num, addr: `${backend.instanceId}/${num}`, ip, ws, alive: true,
+      msgs: new TokenBucket(msgRate, msgRate * 3),
+      bytes: new TokenBucket(byteRate, byteRate * 2),
+      strikes: 0
+    }
+    clients.set(num, c)
+    perIp.set(ip, (perIp.get(ip) ?? 0) + 1)
+    ws.on('pong', () => { c.alive = true })
+    ws.on('message', (data: RawData, isBinary: boolean) => { void onMessage(c, data, isBinary) })
+    ws.on('close', () => {
+      leaveRoom(c, true)
+      clients.delete(num)
+      const n = (perIp.get(ip) ?? 1) - 1
+      if (n <= 0) perIp.delete(ip); else perIp.set(ip, n)
+    })
+    ws.on('error', () => { ws.terminate() })
+  }
+
+  const onMessage = async (c: Client, data: RawData, isBinary: boolean): Promise<void> => {
+    c.alive = true
+    const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer)
+    if (!c.msgs.take()) { strike(c, 'rate-limited'); return }
+    if (isBinary) {
+      if (c.peer === undefined) { strike(c, 'not-in-room'); return }
+      if (buf.length > MAX_RELAY_FRAME) { strike(c, 'too-large', `Relay frames are limited to ${MAX_RELAY_FRAME} bytes.`); return }
+      if (!c.bytes.take(buf.length)) { strike(c, 'rate-limited'); return }
+      backend.deliver(c.peer, { kind: 'binary', to: numOf(c.peer), data: buf })
+      return
+    }
+    let raw: unknown
+    try { raw = JSON.parse(buf.toString('utf8')) } catch { strike(c, 'bad-message', 'Messages must be JSON.'); return }
+    const parsed = v.safeParse(ClientMessageSchema, raw)
+    if (!parsed.success) { strike(c, 'bad-message', `Bad message: ${parsed.issues[0]?.message ?? 'invalid'}`); return }
+    const m = parsed.output
+    switch (m.t) {
+      case 'create': {
+        if (c.room !== undefined) { strike(c, 'already-in-room'); return }
+        if (!roomOps.take(c.ip)) { strike(c, 'rate-limited'); return }
+        const room = randomBytes(16).toString('hex')
+        c.room = room; c.role = 'creator'
+        localRooms.add(room)
+        try { await backend.create(room, c.addr, inviteTtl) } catch { c.room = undefined; localRooms.delete(room); fail(c, 'server-busy'); return }
+        setTimer(c, inviteTtl, () => { if (c.peer === undefined) expire(c) })
+        send(c, { t: 'created', room, expiresInMs: inviteTtl })
+        return
+      }
+      case 'join': {
+        if (c.room !== undefined) { strike(c, 'already-in-room'); return }
+        if (!roomOps.take(c.ip)) { strike(c, 'rate-limited'); return }
+        let res
+        try { res = await backend.join(m.room, c.addr, pairedTtl) } catch { fail(c, 'server-busy'); return }
+        if (!res.ok) { strike(c, res.code); return }
+        c.room = m.room; c.role = 'joiner'; c.peer = res.peer
+        localRooms.add(m.room)
+        setTimer(c, pairedTtl, () => expire(c))
+        send(c, { t: 'joined', room: m.room })
+        backend.deliver(res.peer, { kind: 'peer-joined', to: numOf(res.peer), from: c.addr, room: m.room })
+        return
+      }
+      case 'signal': {
+        if (c.peer === undefined) { strike(c, 'not-in-room'); return }
+        const text = JSON.stringify({ t: 'signal', data: m.data })
+        if (text.length > MAX_SIGNAL_JSON) { strike(c, 'too-large', `Signals are limited to ${MAX_SIGNAL_JSON} bytes.`); return }
+        backend.deliver(c.peer, { kind: 'text', to: numOf(c.peer), text })
+        return
+      }
+      case 'leave':
+        leaveRoom(c, true)
+    }
+  }
+
+  backend.onDelivery((d: Delivery) => {
+    const c = clients.get(d.to)
+    if (c === undefined) return
+    switch (d.kind) {
+      case 'peer-joined':
+        if (c.room !== d.room || c.peer !== undefined) return
+        c.peer = d.from
+        setTimer(c, pairedTtl, () => expire(c))
+        send(c, { t: 'peer-joined' })
+        return
+      case 'peer-left':
+        if (c.room === undefined) return
+        c.peer = undefined
+        leaveRoom(c, false)
+        send(c, { t: 'peer-left' })
+        return
+      case 'text':
+      case 'binary':
+        if (c.peer === undefined || c.ws.readyState !== c.ws.OPEN) return
+        if (c.ws.bufferedAmount > maxBuffered) { c.ws.close(1013, 'receiver too slow'); return }
+        c.ws.send(d.kind === 'text' ? d.text : d.data, { binary: d.kind === 'binary' })
+    }
+  })
+
+  const heartbeat = setInterval(() => {
+    for (const c of clients.values()) {
+      if (!c.alive) { c.ws.terminate(); continue }
+      c.alive = false
+      c.ws.ping()
+    }
+    roomOps.sweep()
+  }, opts.heartbeatMs ?? 30_000)
+  heartbeat.unref()
+
+  return {
+    instanceId: backend.instanceId,
+    ready: backend.ready,
+    stats: () => ({ sockets: clients.size, rooms: localRooms.size }),
+    close: async () => {
+      clearInterval(heartbeat)
+      server.off('upgrade', onUpgrade)
+      for (const c of clients.values()) { leaveRoom(c, true); c.ws.close(1001, 'server shutting down') }
+      await new Promise<void>(resolve => { wss.close(() => resolve()) })
+      for (const c of clients.values()) c.ws.terminate()
+      if (ownsBackend) await backend.close()
+    }
+  }
+}
+
+function numOf (addr: SocketAddr): number {
+  return Number(addr.slice(addr.lastIndexOf('/') + 1))
+}
