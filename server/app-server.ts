@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net'
 import { Devnet } from './devnet/chain.ts'
 import { handleDevnet } from './devnet/http.ts'
 import { serveStatic } from './static.ts'
+import { attachSignalling, type SignallingOptions } from './signal/index.ts'
 
 export interface AppServerOptions {
   host: string
@@ -16,6 +17,8 @@ export interface AppServerOptions {
   blockIntervalMs?: number
   /** Extra origins the app may connect to (CSP connect-src). */
   connectSrc?: string[]
+  /** Mount the signalling WebSocket (default path '/signal'); omit for none. */
+  signalling?: SignallingOptions
 }
 
 export interface RunningServer {
@@ -48,6 +51,8 @@ export async function startAppServer (opts: AppServerOptions): Promise<RunningSe
     server.once('error', reject)
     server.listen(opts.port, opts.host, () => resolve())
   })
+  const signalling = opts.signalling !== undefined ? attachSignalling(server, opts.signalling) : undefined
+  await signalling?.ready
   const addr = server.address() as AddressInfo
   const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address
   return {
@@ -55,6 +60,7 @@ export async function startAppServer (opts: AppServerOptions): Promise<RunningSe
     url: `http://${host}:${addr.port}`,
     devnet,
     close: async () => {
+      await signalling?.close()
       server.closeAllConnections()
       await new Promise<void>(resolve => server.close(() => resolve()))
       await devnet?.close()
