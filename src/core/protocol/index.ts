@@ -1,0 +1,5 @@
+export * from './result.ts'
+export * from './reasons.ts'
+export * from './messages.ts'
+export * from './verify-payment.ts'
+export * from './bounded-reader.ts'
