@@ -1,0 +1,3 @@
+export * from './binding.ts'
+export * from './invite.ts'
+export * from './relay-keys.ts'

@@ -1,0 +1,207 @@
+// A Link is an authenticated, typed message pipe to one peer. It runs over a
+// Transport (direct WebRTC or the encrypted relay) and adds: the identity
+// handshake, JSON messages with a size cap, chunking, liveness, and a clean close.
+
+import * as v from 'valibot'
+import type { PrivateKey } from '@bsv/sdk'
+import {
+  LinkAuthError, shortAuthString, signHello, verifyHello, type LinkRole
+} from '../core/link-auth/index.ts'
+import { Emitter } from './emitter.ts'
+import { LinkError } from './errors.ts'
+import { Reassembler, splitMessage } from './frames.ts'
+import type { Transport, TransportKind } from './transport.ts'
+
+export type CloseReason = 'local' | 'peer-closed' | 'timeout' | 'connection-lost' | 'protocol'
+
+export interface LinkClosed {
+  reason: CloseReason
+  /** one sentence for the screen */
+  message: string
+}
+
+export interface Link<T = unknown> {
+  /** 'direct' over WebRTC, or 'relay' through the signalling service */
+  readonly mode: TransportKind
+  readonly role: LinkRole
+  /** Peer's identity key, compressed hex. Proven by signature over this channel's keys. */
+  readonly peerKey: string
+  /** Six digits (e.g. "123 456") both screens show; equal on both means no interception. */
+  readonly sas: string
+  readonly closed: boolean
+  /** Sends one JSON message (≤ maxMessageBytes once encoded). */
+  send (body: T): Promise<void>
+  /** Messages that arrived before the first handler are delivered to it. */
+  onMessage (cb: (body: T) => void): () => void
+  onClose (cb: (info: LinkClosed) => void): () => void
+  /** Round-trip time of one ping, in ms. */
+  ping (): Promise<number>
+  close (message?: string): void
+}
+
+export interface LinkOptions<T = unknown> {
+  identity: PrivateKey
+  /** When known (invite, contact), the peer must prove exactly this key. */
+  expectedPeerKey?: string
+  /** Validates every incoming body; throwing closes the link as a protocol error. */
+  parse?: (body: unknown) => T
+  /** Default 1 MiB. */
+  maxMessageBytes?: number
+  /** Default 10 s. */
+  handshakeTimeoutMs?: number
+  /** Send a ping this often when idle. Default 10 s. */
+  pingEveryMs?: number
+  /** Close when nothing was heard for this long. Default 30 s: a phone opening its camera backgrounds the tab. */
+  deadAfterMs?: number
+}
+
+const WireSchema = v.variant('k', [
+  v.strictObject({ k: v.literal('hello'), v: v.literal(1), identityKey: v.pipe(v.string(), v.maxLength(66)), signature: v.pipe(v.string(), v.maxLength(146)) }),
+  v.strictObject({ k: v.literal('ping'), n: v.number() }),
+  v.strictObject({ k: v.literal('pong'), n: v.number() }),
+  v.strictObject({ k: v.literal('bye'), reason: v.pipe(v.string(), v.maxLength(200)) }),
+  v.strictObject({ k: v.literal('msg'), body: v.unknown() })
+])
+type Wire = v.InferOutput<typeof WireSchema>
+
+const enc = new TextEncoder()
+const dec = new TextDecoder('utf-8', { fatal: true })
+
+/** Runs the identity handshake over a connected transport and returns the Link. */
+export async function openLink<T = unknown> (transport: Transport, opts: LinkOptions<T>): Promise<Link<T>> {
+  const maxBytes = opts.maxMessageBytes ?? 1024 * 1024
+  const reasm = new Reassembler(maxBytes + 64)
+  const events = new Emitter<{ message: T, close: LinkClosed, hello: Wire & { k: 'hello' } }>()
+  const pending: T[] = []
+  let hasMessageHandler = false
+  let authed = false
+  let closed: LinkClosed | undefined
+  let seq = 0
+  let lastHeard = Date.now()
+  let pingN = 0
+  const pongWaiters = new Map<number, () => void>()
+  let sendChain: Promise<void> = Promise.resolve()
+
+  const sendWire = async (w: Wire): Promise<void> => {
+    const bytes = enc.encode(JSON.stringify(w))
+    if (bytes.length > maxBytes + 64) throw new LinkError('protocol', `message of ${bytes.length} bytes exceeds the ${maxBytes}-byte limit`)
+    const frames = splitMessage(seq++, bytes)
+    // Serialize whole messages so chunks of two messages never interleave.
+    const run = sendChain.then(async () => { for (const f of frames) await transport.send(f) })
+    sendChain = run.catch(() => {})
+    await run
+  }
+
+  const finish = (info: LinkClosed, notifyPeer: boolean): void => {
+    if (closed !== undefined) return
+    closed = info
+    clearInterval(timer)
+    const done = (): void => { transport.close(); events.emit('close', info) }
+    if (notifyPeer) {
+      sendWire({ k: 'bye', reason: info.message.slice(0, 200) }).catch(() => {}).finally(() => setTimeout(done, 50))
+    } else {
+      done()
+    }
+  }
+
+  const onWire = (w: Wire): void => {
+    switch (w.k) {
+      case 'hello': events.emit('hello', w); return
+      case 'ping': void sendWire({ k: 'pong', n: w.n }).catch(() => {}); return
+      case 'pong': pongWaiters.get(w.n)?.(); pongWaiters.delete(w.n); return
+      case 'bye': finish({ reason: 'peer-closed', message: w.reason || 'The other phone closed the connection.' }, false); return
+      case 'msg': {
+        if (!authed) throw new LinkError('protocol', 'peer sent a message before proving its identity')
+        const body = opts.parse !== undefined ? opts.parse(w.body) : w.body as T
+        if (hasMessageHandler) events.emit('message', body); else pending.push(body)
+      }
+    }
+  }
+
+  transport.onFrame(frame => {
+    if (closed !== undefined) return
+    lastHeard = Date.now()
+    try {
+      const whole = reasm.push(frame)
+      if (whole === undefined) return
+      const parsed = v.safeParse(WireSchema, JSON.parse(dec.decode(whole)))
+      if (!parsed.success) throw new LinkError('protocol', `peer sent an invalid message: ${parsed.issues[0]?.message ?? ''}`)
+      onWire(parsed.output)
+    } catch (e) {
+      const msg = e instanceof Error ? e.message : String(e)
+      finish({ reason: 'protocol', message: `The other phone sent something invalid (${msg}); connection closed.` }, true)
+    }
+  })
+  transport.onClose(reason => {
+    finish({ reason: 'connection-lost', message: `Connection lost (${reason}).` }, false)
+  })
+
+  const pingEvery = opts.pingEveryMs ?? 10_000
+  const deadAfter = opts.deadAfterMs ?? 30_000
+  const timer = setInterval(() => {
+    if (Date.now() - lastHeard > deadAfter) {
+      finish({ reason: 'timeout', message: `No answer from the other phone for ${Math.round(deadAfter / 1000)} s; connection closed.` }, false)
+      return
+    }
+    void sendWire({ k: 'ping', n: ++pingN }).catch(() => {})
+  }, Math.min(pingEvery, deadAfter / 3))
+
+  // ---- identity handshake ----
+  const peerHello = new Promise<Wire & { k: 'hello' }>((resolve, reject) => {
+    const t = setTimeout(() => reject(new LinkError('timeout', 'The other phone did not identify itself in time.')), opts.handshakeTimeoutMs ?? 10_000)
+    events.on('hello', h => { clearTimeout(t); resolve(h) })
+    events.on('close', c => { clearTimeout(t); reject(new LinkError(c.reason === 'protocol' ? 'protocol' : 'closed', c.message)) })
+  })
+  const proof = signHello(opts.identity, transport.role, transport.binding)
+  await sendWire({ k: 'hello', v: 1, ...proof })
+  let peerKey: string
+  try {
+    const h = await peerHello
+    const peerRole: LinkRole = transport.role === 'offerer' ? 'answerer' : 'offerer'
+    peerKey = verifyHello(h, peerRole, transport.binding, opts.expectedPeerKey).toString()
+  } catch (e) {
+    const err = e instanceof LinkAuthError
+      ? new LinkError('identity', e.message, { cause: e })
+      : e instanceof LinkError ? e : new LinkError('protocol', String(e))
+    finish({ reason: err.code === 'timeout' ? 'timeout' : 'protocol', message: err.message }, true)
+    throw err
+  }
+  authed = true
+
+  return {
+    mode: transport.kind,
+    role: transport.role,
+    peerKey,
+    sas: shortAuthString(transport.binding),
+    get closed () { return closed !== undefined },
+    async send (body: T) {
+      if (closed !== undefined) throw new LinkError('closed', closed.message)
+      await sendWire({ k: 'msg', body })
+    },
+    onMessage (cb) {
+      const off = events.on('message', cb)
+      if (!hasMessageHandler) {
+        hasMessageHandler = true
+        pending.splice(0).forEach(b => cb(b))
+      }
+      return off
+    },
+    onClose (cb) {
+      if (closed !== undefined) { const c = closed; queueMicrotask(() => cb(c)); return () => {} }
+      return events.on('close', cb)
+    },
+    async ping () {
+      const n = ++pingN
+      const t0 = performance.now()
+      await new Promise<void>((resolve, reject) => {
+        pongWaiters.set(n, resolve)
+        sendWire({ k: 'ping', n }).catch(reject)
+        setTimeout(() => { pongWaiters.delete(n); reject(new LinkError('timeout', 'ping timed out')) }, 10_000)
+      })
+      return performance.now() - t0
+    },
+    close (message = 'The other phone closed the connection.') {
+      finish({ reason: 'local', message }, true)
+    }
+  }
+}
