@@ -15,7 +15,11 @@ export const ReasonCode = {
   NON_FINAL: 'NON_FINAL',
   DUPLICATE: 'DUPLICATE',
   DOUBLE_SPEND: 'DOUBLE_SPEND',
-  BROADCAST_REJECTED: 'BROADCAST_REJECTED'
+  BROADCAST_REJECTED: 'BROADCAST_REJECTED',
+  // Local to the payer; listed here so every error the UI shows has one catalogue.
+  INSUFFICIENT_FUNDS: 'INSUFFICIENT_FUNDS',
+  SIGN_FAILED: 'SIGN_FAILED',
+  PROTOCOL_VIOLATION: 'PROTOCOL_VIOLATION'
 } as const
 
 export type ReasonCode = typeof ReasonCode[keyof typeof ReasonCode]
@@ -89,6 +93,18 @@ const TEXT: Readonly<Record<ReasonCode, ReasonText>> = {
   BROADCAST_REJECTED: {
     what: 'The miner refused the transaction.',
     todo: 'Treat this payment as not completed; the coins were released. Try paying again.'
+  },
+  INSUFFICIENT_FUNDS: {
+    what: 'This wallet does not hold enough coins to pay this amount and the fee.',
+    todo: 'Receive more coins or ask for a smaller amount; nothing was sent.'
+  },
+  SIGN_FAILED: {
+    what: 'The wallet could not build or sign the payment.',
+    todo: 'Nothing was sent and no coins were used. Try again; if it keeps failing, restart the app.'
+  },
+  PROTOCOL_VIOLATION: {
+    what: 'The other wallet answered with something that does not fit this payment.',
+    todo: 'Your payment is kept safe; it will be broadcast by this wallet if the other side does not.'
   }
 }
 
