@@ -93,6 +93,7 @@ export class Devnet {
     // Mature enough coinbase for the faucet from the first start.
     const height = await devnet.height()
     if (height < COINBASE_MATURITY + 10) await devnet.mine(COINBASE_MATURITY + 10 - height)
+    await devnet.refillPool()
     return devnet
   }
 
@@ -188,18 +189,39 @@ export class Devnet {
     })
   }
 
-  /** Pays `satoshis` to a locking script from matured coinbase (anyone-can-spend OP_TRUE). */
+  /**
+   * Splits a matured coinbase into mined OP_TRUE "pool" outputs the faucet pays from.
+   * The faucet never pays straight from a coinbase: @bsv/sdk 2.1's MerklePath.verify
+   * inverts its coinbase-maturity test and would reject the payout's ancestry.
+   */
+  async refillPool (): Promise<void> {
+    const rows = await this.services.storage.getUtxosByScriptHash(sha256Hex(OP_TRUE))
+    if (rows.some(r => !r.isCoinbase && (r.spentByTxid == null || r.spentByTxid === '') && r.blockHeight != null)) return
+    const height = await this.height()
+    const coinbase = rows.find(r => r.isCoinbase && (r.spentByTxid == null || r.spentByTxid === '') && r.blockHeight != null && height - r.blockHeight >= COINBASE_MATURITY)
+    if (coinbase == null) throw new ChainRejection(503, 'Faucet dry', 'no matured coinbase; mine more blocks')
+    const tx = new Transaction()
+    tx.addInput({ sourceTransaction: Transaction.fromBinary((await this.rawTx(coinbase.txid))!), sourceOutputIndex: coinbase.vout, unlockingScript: new UnlockingScript([]) })
+    const parts = 49
+    for (let i = 0; i < parts; i++) tx.addOutput({ lockingScript: new LockingScript([{ op: 0x51 }]), satoshis: Math.floor((Number(coinbase.satoshis) - 10_000) / parts) })
+    await this.submit(tx.toBinary())
+    await this.mine(1)
+  }
+
+  /** Pays `satoshis` to a locking script from the mined pool (anyone-can-spend OP_TRUE). */
   async faucet (lockingScriptHex: string, satoshis: number): Promise<TxInfo> {
-    if (!Number.isSafeInteger(satoshis) || satoshis < 1 || satoshis > 1_000_000_000) {
-      throw new ChainRejection(400, 'Bad request', 'faucet amount must be 1..1,000,000,000 satoshis')
+    if (!Number.isSafeInteger(satoshis) || satoshis < 1 || satoshis > 100_000_000) {
+      throw new ChainRejection(400, 'Bad request', 'faucet amount must be 1..100,000,000 satoshis')
     }
+    await this.refillPool()
     const tx = await this.lock.run(async () => {
-      const height = await this.height()
       const rows = await this.services.storage.getUtxosByScriptHash(sha256Hex(OP_TRUE))
-      const source = rows.find(r => (r.spentByTxid == null || r.spentByTxid === '') &&
-        Number(r.satoshis) > satoshis + 10_000 &&
-        (!r.isCoinbase || (r.blockHeight != null && height - r.blockHeight >= COINBASE_MATURITY)))
-      if (source == null) throw new ChainRejection(503, 'Faucet dry', 'no matured coins; mine more blocks')
+      // Confirmed pool outputs first, so payouts do not stack long unconfirmed chains.
+      const candidates = rows
+        .filter(r => !r.isCoinbase && (r.spentByTxid == null || r.spentByTxid === '') && Number(r.satoshis) > satoshis + 10_000)
+        .sort((a, b) => (a.blockHeight == null ? 1 : 0) - (b.blockHeight == null ? 1 : 0))
+      const source = candidates[0]
+      if (source == null) throw new ChainRejection(503, 'Faucet dry', 'the faucet pool is empty; mine a block and retry')
       const sourceTx = Transaction.fromBinary((await this.rawTx(source.txid))!)
       const tx = new Transaction()
       tx.addInput({ sourceTransaction: sourceTx, sourceOutputIndex: source.vout, unlockingScript: new UnlockingScript([]) })

@@ -132,6 +132,8 @@ function tscFromPath (txid: string, bumpHex: string, blockHash: string): { index
   if (leaf == null) throw new Error('txid not in its own merkle path')
   let index = leaf.offset
   const nodes: string[] = []
+  // A block holding only its coinbase: the txid is the root and there are no siblings.
+  if (mp.path.length === 1 && mp.path[0]!.length === 1) return { index: 0, txOrId: txid, target: blockHash, nodes }
   for (let level = 0; level < mp.path.length; level++) {
     const sib = mp.path[level]!.find(l => l.offset === (index ^ 1))
     if (sib == null) throw new Error('incomplete merkle path')

@@ -5,15 +5,16 @@ export class AddressError extends Error {}
 
 /** Checks a P2PKH address (checksum and network) and returns its locking script hex. */
 export function scriptForAddress (address: string, network: Network): string {
-  let decoded: { prefix: number[], data: number[] | string }
+  let decoded: { prefix: number[] | string, data: number[] | string }
   try {
     decoded = Utils.fromBase58Check(address.trim())
   } catch {
     throw new AddressError('That is not a valid address: its checksum does not match. Check it was copied whole.')
   }
   const want = addressPrefix(network)
-  if (decoded.prefix.length !== 1 || decoded.prefix[0] !== want) {
-    const theirs = decoded.prefix[0] === 0 ? 'mainnet' : decoded.prefix[0] === 0x6f ? 'testnet' : 'an unsupported type'
+  const prefix = typeof decoded.prefix === 'string' ? Utils.toArray(decoded.prefix, 'hex') : decoded.prefix
+  if (prefix.length !== 1 || prefix[0] !== want) {
+    const theirs = prefix[0] === 0 ? 'mainnet' : prefix[0] === 0x6f ? 'testnet' : 'an unsupported type'
     throw new AddressError(`That address is for ${theirs}, but this wallet is on ${network}.`)
   }
   const data = typeof decoded.data === 'string' ? Utils.toArray(decoded.data, 'hex') : decoded.data

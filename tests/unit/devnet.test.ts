@@ -18,7 +18,7 @@ async function faucet (k: PrivateKey, satoshis: number): Promise<Transaction> {
   return Transaction.fromHex(hex)
 }
 
-async function post (body: string | Uint8Array, type: string): Promise<{ status: number, json: any }> {
+async function post (body: string | Uint8Array<ArrayBuffer>, type: string): Promise<{ status: number, json: any }> {
   const r = await fetch(base() + '/arc/v1/tx', { method: 'POST', headers: { 'content-type': type }, body })
   return { status: r.status, json: await r.json() }
 }

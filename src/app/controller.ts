@@ -1,0 +1,135 @@
+// The app's use cases behind one object the UI renders: onboarding, unlock, auto-lock,
+// and an unlocked Wallet kept fresh (sync, outbox, statuses) while the app is open.
+import { Utils } from '@bsv/sdk'
+import type { Network } from '../core/network.ts'
+import { openAppDB, type AppDB } from '../store/db.ts'
+import type { Settings } from '../store/records.ts'
+import type { VaultSecret } from '../store/vault-crypto.ts'
+import { loadSettings, saveSettings } from './settings.ts'
+import { changePassphrase, createVault, hasVault, newMnemonic, unlockVault } from './vault.ts'
+import { Wallet } from './wallet.ts'
+
+export type Phase = 'loading' | 'onboarding' | 'locked' | 'unlocked'
+
+const REFRESH_MS = 15_000
+
+export class AppController {
+  phase: Phase = 'loading'
+  wallet: Wallet | undefined
+  settings!: Settings
+  /** Last background problem worth showing (sync or network), cleared on success. */
+  notice: string | undefined
+  private db!: AppDB
+  private secret: VaultSecret | undefined
+  private lastActivity = Date.now()
+  private timers: Array<ReturnType<typeof setInterval>> = []
+  private readonly listeners = new Set<() => void>()
+  private readonly onOnline = (): void => { void this.wallet?.retryNow().catch(() => undefined) }
+
+  constructor (private readonly origin: string, private readonly dbPrefix = 'handover') {}
+
+  subscribe (fn: () => void): () => void {
+    this.listeners.add(fn)
+    return () => this.listeners.delete(fn)
+  }
+
+  private emit (): void { for (const fn of this.listeners) fn() }
+
+  async start (): Promise<void> {
+    this.db = await openAppDB(this.dbPrefix)
+    this.settings = await loadSettings(this.db)
+    this.phase = await hasVault(this.db) ? 'locked' : 'onboarding'
+    this.emit()
+  }
+
+  newMnemonic (words: 12 | 24 = 12): string { return newMnemonic(words) }
+
+  async create (mnemonic: string, passphrase: string): Promise<void> {
+    this.secret = await createVault(this.db, mnemonic, passphrase)
+    await this.askPersistentStorage()
+    await this.openWallet()
+  }
+
+  async restore (mnemonic: string, bip39Passphrase: string, passphrase: string): Promise<void> {
+    this.secret = await createVault(this.db, mnemonic, passphrase, bip39Passphrase)
+    await this.askPersistentStorage()
+    await this.openWallet({ restore: true })
+  }
+
+  async unlock (passphrase: string): Promise<void> {
+    this.secret = await unlockVault(this.db, passphrase)
+    await this.openWallet()
+  }
+
+  lock (): void {
+    for (const t of this.timers) clearInterval(t)
+    this.timers = []
+    removeEventListener('online', this.onOnline)
+    this.wallet?.close()
+    this.wallet = undefined
+    this.secret = undefined
+    this.phase = 'locked'
+    this.emit()
+  }
+
+  /** Any user action keeps the wallet unlocked. */
+  touch (): void { this.lastActivity = Date.now() }
+
+  mnemonic (): string | undefined { return this.secret?.mnemonic }
+
+  async changePassphrase (oldPassphrase: string, newPassphrase: string): Promise<void> {
+    await changePassphrase(this.db, oldPassphrase, newPassphrase)
+  }
+
+  async updateSettings (next: Settings): Promise<void> {
+    const networkChanged = next.network !== this.settings.network
+    const endpointsChanged = JSON.stringify(next.endpoints) !== JSON.stringify(this.settings.endpoints)
+    await saveSettings(this.db, next)
+    this.settings = next
+    if ((networkChanged || endpointsChanged) && this.secret !== undefined) {
+      this.wallet?.close()
+      this.wallet = undefined
+      await this.openWallet()
+    }
+    this.emit()
+  }
+
+  async switchNetwork (network: Network): Promise<void> {
+    await this.updateSettings({ ...this.settings, network })
+  }
+
+  /** One refresh pass: outbox, sync, statuses. Errors become a notice, never a crash. */
+  async refresh (opts: { restore?: boolean } = {}): Promise<void> {
+    const w = this.wallet
+    if (w === undefined) return
+    try {
+      await w.processOutbox()
+      const report = await w.sync(opts)
+      await w.refreshStatuses()
+      this.notice = report.rejected.length > 0 ? `Some coins were not accepted: ${report.rejected[0]}` : undefined
+    } catch (e) {
+      this.notice = (e as Error).message
+    }
+    this.emit()
+  }
+
+  private async openWallet (opts: { restore?: boolean } = {}): Promise<void> {
+    const secret = this.secret!
+    this.wallet = await Wallet.open(Utils.toArray(secret.seedHex, 'hex'), this.settings, this.origin, this.dbPrefix)
+    this.wallet.onChange(() => this.emit())
+    this.phase = 'unlocked'
+    this.lastActivity = Date.now()
+    this.emit()
+    addEventListener('online', this.onOnline)
+    this.timers.push(setInterval(() => { void this.refresh() }, REFRESH_MS))
+    this.timers.push(setInterval(() => {
+      if (Date.now() - this.lastActivity > this.settings.lockAfterMinutes * 60_000) this.lock()
+    }, 5_000))
+    await this.refresh(opts)
+  }
+
+  private async askPersistentStorage (): Promise<void> {
+    // Without this, Safari may wipe a site's storage after 7 days without a visit.
+    try { await navigator.storage?.persist?.() } catch { /* not fatal */ }
+  }
+}

@@ -1,0 +1,53 @@
+// Defaults and access for user settings. Devnet endpoints are relative, so the same
+// build works from any origin the server (or a static host next to a devnet) runs on.
+import type { Network } from '../core/network.ts'
+import type { AppDB } from '../store/db.ts'
+import type { Settings } from '../store/records.ts'
+
+export const DEFAULT_SETTINGS: Settings = {
+  network: 'devnet',
+  endpoints: {
+    mainnet: { arc: 'https://arc.gorillapool.io', chain: 'https://api.whatsonchain.com/v1/bsv/main' },
+    testnet: { arc: 'https://testnet.arc.gorillapool.io', chain: 'https://api.whatsonchain.com/v1/bsv/test' },
+    devnet: { arc: '/devnet/arc', chain: '/devnet/chain' }
+  },
+  lockAfterMinutes: 5
+}
+
+/** Used when no fee is configured and the miner cannot be asked (offline). */
+export const FALLBACK_FEE_RATE = 100
+
+export async function loadSettings (db: AppDB): Promise<Settings> {
+  const s = await db.get('settings', 'settings')
+  return s === undefined ? structuredClone(DEFAULT_SETTINGS) : { ...structuredClone(DEFAULT_SETTINGS), ...s }
+}
+
+export async function saveSettings (db: AppDB, settings: Settings): Promise<void> {
+  validateSettings(settings)
+  await db.put('settings', settings, 'settings')
+}
+
+function checkUrl (url: string, what: string): void {
+  if (url.startsWith('/')) return
+  let u: URL
+  try { u = new URL(url) } catch { throw new Error(`${what} is not a URL.`) }
+  const local = u.hostname === 'localhost' || u.hostname === '127.0.0.1' || u.hostname === '[::1]'
+  if (u.protocol !== 'https:' && !(u.protocol === 'http:' && local)) throw new Error(`${what} must use https.`)
+}
+
+export function validateSettings (s: Settings): void {
+  for (const [net, e] of Object.entries(s.endpoints)) {
+    checkUrl(e.arc, `The ${net} miner (ARC) address`)
+    checkUrl(e.chain, `The ${net} chain data address`)
+  }
+  if (s.feeRate !== undefined && !(s.feeRate >= 0 && s.feeRate <= 100_000)) throw new Error('The fee rate must be between 0 and 100,000 sat/kB.')
+  if (!(Number.isInteger(s.lockAfterMinutes) && s.lockAfterMinutes >= 1 && s.lockAfterMinutes <= 1440)) throw new Error('Auto-lock must be between 1 minute and 24 hours.')
+}
+
+export function resolveEndpoint (url: string, origin: string): string {
+  return new URL(url, origin).toString().replace(/\/$/, '')
+}
+
+export function networkLabel (n: Network): string {
+  return n === 'mainnet' ? 'Mainnet' : n === 'testnet' ? 'Testnet' : 'Devnet (local test chain)'
+}

@@ -1,0 +1,448 @@
+// An unlocked wallet on one network: addresses, coins, sending, sync and the outbox.
+// Everything that must survive a closed tab is written to IndexedDB before it is acted on.
+import { MerklePath, Transaction, type PrivateKey } from '@bsv/sdk'
+import { ArcClient, ArcRejection } from '../chain/arc.ts'
+import { ChainReader } from '../chain/chain-reader.ts'
+import { HeaderChainTracker } from '../chain/header-tracker.ts'
+import { NetworkDown } from '../chain/http.ts'
+import { feeFor, selectCoins, txBytes } from '../core/coin-select.ts'
+import { addressOf, GAP_LIMIT, HANDOVER_LAYOUT, Keyring, keyPath, lockingScriptOf, RESTORE_LAYOUTS, type ChainLayout } from '../core/keys.ts'
+import type { Network } from '../core/network.ts'
+import { buildPayment, type SpendableCoin } from '../core/tx-build.ts'
+import { openChainDB, type ChainDB } from '../store/db.ts'
+import type { AddressRecord, CoinRecord, LedgerRecord, Settings } from '../store/records.ts'
+import { fetchWithAncestry, loadLocalTx } from './ancestry.ts'
+import { FALLBACK_FEE_RATE, resolveEndpoint } from './settings.ts'
+
+export interface Balance {
+  /** Spendable now (confirmed or our own / verified unconfirmed). */
+  spendable: number
+  /** Locked in payments we signed that the network has not taken yet. */
+  pending: number
+}
+
+export interface SendRequest {
+  lockingScript: string
+  satoshis: number
+  /** Address or name, for the ledger. */
+  counterparty?: string
+  memo?: string
+}
+
+export interface SyncReport {
+  newCoins: number
+  rejected: string[]
+}
+
+const BACKOFF_MS = [2_000, 5_000, 15_000, 30_000, 60_000, 120_000, 300_000]
+/** Addresses checked past the last one handed out, on ordinary syncs. Restore uses GAP_LIMIT. */
+const LOOKAHEAD = 5
+
+export class Wallet {
+  private readonly listeners = new Set<() => void>()
+  private outboxRun: Promise<void> | undefined
+  private cachedFeeRate: number | undefined
+
+  private constructor (
+    readonly network: Network,
+    readonly db: ChainDB,
+    private readonly keys: Keyring,
+    readonly reader: ChainReader,
+    readonly arc: ArcClient,
+    readonly tracker: HeaderChainTracker,
+    private readonly settings: Settings,
+    readonly origin: string
+  ) {}
+
+  static async open (seed: number[], settings: Settings, origin: string, dbPrefix = 'handover'): Promise<Wallet> {
+    const network = settings.network
+    const ep = settings.endpoints[network]
+    const db = await openChainDB(network, dbPrefix)
+    const reader = new ChainReader(resolveEndpoint(ep.chain, origin), ep.chainKey)
+    const tracker = new HeaderChainTracker(reader, {
+      get: async h => await db.get('headers', h),
+      put: async h => { await db.put('headers', h) }
+    })
+    return new Wallet(network, db, new Keyring(seed), reader, new ArcClient(resolveEndpoint(ep.arc, origin), ep.arcKey), tracker, settings, origin)
+  }
+
+  close (): void {
+    this.db.close()
+    this.listeners.clear()
+  }
+
+  onChange (fn: () => void): () => void {
+    this.listeners.add(fn)
+    return () => this.listeners.delete(fn)
+  }
+
+  private changed (): void {
+    for (const fn of this.listeners) { try { fn() } catch { /* a view's bug must not break the wallet */ } }
+  }
+
+  key (path: string): PrivateKey {
+    return this.keys.privateKey(path)
+  }
+
+  /** Identity key for the peer link: its own hardened branch, never used on chain. */
+  identityKey (): PrivateKey {
+    return this.keys.privateKey("m/44'/236'/1'/0/0")
+  }
+
+  // ---------- addresses ----------
+
+  private addressRecord (chain: string, index: number): AddressRecord {
+    const path = keyPath(chain, index)
+    const key = this.keys.privateKey(path)
+    return { keyPath: path, chain, index, address: addressOf(key, this.network), lockingScript: lockingScriptOf(key), used: false }
+  }
+
+  private async addressesOf (chain: string): Promise<AddressRecord[]> {
+    const all = await this.db.getAll('addresses')
+    return all.filter(a => a.chain === chain).sort((a, b) => a.index - b.index)
+  }
+
+  /** The first receive address that has never received coins; registered so sync watches it. */
+  async receiveAddress (): Promise<AddressRecord> {
+    return await this.nextUnused(HANDOVER_LAYOUT.receive)
+  }
+
+  private async nextUnused (chain: string): Promise<AddressRecord> {
+    const list = await this.addressesOf(chain)
+    const free = list.find(a => !a.used)
+    if (free !== undefined) return free
+    const rec = this.addressRecord(chain, list.length === 0 ? 0 : list[list.length - 1]!.index + 1)
+    await this.db.put('addresses', rec)
+    return rec
+  }
+
+  private async ownScripts (): Promise<Map<string, AddressRecord>> {
+    const map = new Map<string, AddressRecord>()
+    for (const a of await this.db.getAll('addresses')) map.set(a.lockingScript, a)
+    return map
+  }
+
+  // ---------- reading ----------
+
+  async balance (): Promise<Balance> {
+    const spendable = await this.db.getAllFromIndex('coins', 'status', 'unspent')
+    const pending = await this.db.getAllFromIndex('coins', 'status', 'pending')
+    return {
+      spendable: spendable.reduce((s, c) => s + c.satoshis, 0),
+      pending: pending.reduce((s, c) => s + c.satoshis, 0)
+    }
+  }
+
+  async history (): Promise<LedgerRecord[]> {
+    return (await this.db.getAllFromIndex('ledger', 'createdAt')).reverse()
+  }
+
+  async feeRate (): Promise<number> {
+    if (this.settings.feeRate !== undefined) return this.settings.feeRate
+    if (this.cachedFeeRate !== undefined) return this.cachedFeeRate
+    try {
+      this.cachedFeeRate = await this.arc.feeRate()
+      return this.cachedFeeRate
+    } catch {
+      return FALLBACK_FEE_RATE
+    }
+  }
+
+  /** Largest amount that can be sent to one P2PKH output, after fee. */
+  async maxSendable (): Promise<number> {
+    const coins = await this.db.getAllFromIndex('coins', 'status', 'unspent')
+    const total = coins.reduce((s, c) => s + c.satoshis, 0)
+    const fee = feeFor(txBytes(coins.length, [25]), await this.feeRate())
+    return Math.max(0, total - fee)
+  }
+
+  // ---------- sending ----------
+
+  /**
+   * Signs a payment and stores it — ledger entry, spent coins, change coin and outbox —
+   * in one IndexedDB transaction, before anything leaves the device. Then broadcasts.
+   */
+  async send (req: SendRequest): Promise<LedgerRecord> {
+    const rate = await this.feeRate()
+    const coins = await this.db.getAllFromIndex('coins', 'status', 'unspent')
+    const chosen = selectCoins(coins, [req.lockingScript.length / 2], req.satoshis, rate)
+    const spendable: Array<CoinRecord & SpendableCoin> = []
+    for (const c of chosen.inputs) {
+      const source = await loadLocalTx(this.db, c.txid)
+      if (source === undefined) throw new Error(`The wallet lost the history of coin ${c.id}; run a sync.`)
+      spendable.push({ ...c, sourceTransaction: source })
+    }
+    const change = await this.nextUnused(HANDOVER_LAYOUT.change)
+    const built = await buildPayment({
+      coins: spendable,
+      outputs: [{ lockingScript: req.lockingScript, satoshis: req.satoshis }],
+      changeScript: change.lockingScript,
+      satsPerKb: rate,
+      keyFor: p => this.keys.privateKey(p)
+    })
+    const own = await this.ownScripts()
+    const toSelf = own.has(req.lockingScript)
+    const now = Date.now()
+    const entry: LedgerRecord = {
+      txid: built.txid,
+      direction: toSelf ? 'self' : 'out',
+      amount: toSelf ? -built.fee : -(req.satoshis + built.fee),
+      fee: built.fee,
+      counterparty: req.counterparty,
+      memo: req.memo,
+      status: 'signed',
+      createdAt: now,
+      updatedAt: now
+    }
+    const tx = this.db.transaction(['coins', 'txs', 'ledger', 'outbox', 'addresses'], 'readwrite')
+    for (const c of built.inputs) {
+      const current = await tx.objectStore('coins').get(c.id)
+      // Another tab or a concurrent payment got there first: abort without writing anything.
+      if (current?.status !== 'unspent') { tx.abort(); throw new Error('A coin was spent by another payment in the meantime. Try again.') }
+      await tx.objectStore('coins').put({ ...current, status: 'pending', spentBy: built.txid })
+    }
+    await tx.objectStore('txs').put({ txid: built.txid, beef: built.tx.toHexBEEF(), proven: false })
+    if (built.change !== undefined) {
+      await tx.objectStore('coins').put({
+        id: `${built.txid}:${built.change.vout}`, txid: built.txid, vout: built.change.vout, satoshis: built.change.satoshis,
+        lockingScript: change.lockingScript, keyPath: change.keyPath, status: 'unspent', createdAt: now
+      })
+      await tx.objectStore('addresses').put({ ...change, used: true })
+    }
+    if (toSelf) {
+      const vout = built.tx.outputs.findIndex((o, i) => i !== built.change?.vout && o.lockingScript.toHex() === req.lockingScript)
+      const a = own.get(req.lockingScript)!
+      await tx.objectStore('coins').put({ id: `${built.txid}:${vout}`, txid: built.txid, vout, satoshis: req.satoshis, lockingScript: req.lockingScript, keyPath: a.keyPath, status: 'unspent', createdAt: now })
+      await tx.objectStore('addresses').put({ ...a, used: true })
+    }
+    await tx.objectStore('ledger').put(entry)
+    await tx.objectStore('outbox').put({ txid: built.txid, attempts: 0, nextAttemptAt: 0 })
+    await tx.done
+    this.changed()
+    void this.processOutbox()
+    return entry
+  }
+
+  // ---------- outbox ----------
+
+  /** Broadcasts everything due. Safe to call often; runs one pass at a time. */
+  async processOutbox (now = Date.now()): Promise<void> {
+    if (this.outboxRun !== undefined) return await this.outboxRun
+    this.outboxRun = (async () => {
+      const due = (await this.db.getAll('outbox')).filter(o => o.nextAttemptAt <= now)
+      for (const item of due) {
+        const rec = await this.db.get('txs', item.txid)
+        if (rec === undefined) { await this.db.delete('outbox', item.txid); continue }
+        await this.setLedger(item.txid, { status: 'broadcasting' })
+        try {
+          const beef = Transaction.fromHexBEEF(rec.beef, item.txid).toBEEF()
+          const st = await this.arc.broadcast(beef)
+          await this.markBroadcast(item.txid, st.txStatus === 'MINED' ? 'mined' : 'seen')
+        } catch (e) {
+          if (e instanceof ArcRejection && !e.isTransient) {
+            await this.markRejected(item.txid, e)
+          } else {
+            const attempts = item.attempts + 1
+            const wait = BACKOFF_MS[Math.min(attempts - 1, BACKOFF_MS.length - 1)]!
+            await this.db.put('outbox', { ...item, attempts, nextAttemptAt: Date.now() + wait, lastError: (e as Error).message })
+            await this.setLedger(item.txid, { status: 'handed-over', error: e instanceof NetworkDown ? 'Waiting for the network to broadcast.' : (e as Error).message })
+          }
+        }
+      }
+    })().finally(() => { this.outboxRun = undefined; this.changed() })
+    return await this.outboxRun
+  }
+
+  /** Retries everything in the outbox now (the network came back, or the user asked). */
+  async retryNow (): Promise<void> {
+    const tx = this.db.transaction('outbox', 'readwrite')
+    for (const o of await tx.store.getAll()) await tx.store.put({ ...o, nextAttemptAt: 0 })
+    await tx.done
+    await this.processOutbox()
+  }
+
+  private async setLedger (txid: string, patch: Partial<LedgerRecord>): Promise<void> {
+    const tx = this.db.transaction('ledger', 'readwrite')
+    const cur = await tx.store.get(txid)
+    if (cur !== undefined) await tx.store.put({ ...cur, ...patch, updatedAt: Date.now() })
+    await tx.done
+  }
+
+  private async markBroadcast (txid: string, status: 'seen' | 'mined'): Promise<void> {
+    const tx = this.db.transaction(['coins', 'ledger', 'outbox'], 'readwrite')
+    for (const c of await tx.objectStore('coins').index('spentBy').getAll(txid)) {
+      if (c.status === 'pending') await tx.objectStore('coins').put({ ...c, status: 'spent' })
+    }
+    const cur = await tx.objectStore('ledger').get(txid)
+    if (cur !== undefined) {
+      const { error: _drop, ...rest } = cur
+      await tx.objectStore('ledger').put({ ...rest, status, updatedAt: Date.now() })
+    }
+    await tx.objectStore('outbox').delete(txid)
+    await tx.done
+  }
+
+  /**
+   * The miner refused: give the coins back (they are still ours) unless they were
+   * double-spent, in which case they are gone and flagged. Outputs of the refused tx vanish.
+   */
+  private async markRejected (txid: string, why: ArcRejection): Promise<void> {
+    const tx = this.db.transaction(['coins', 'ledger', 'outbox'], 'readwrite')
+    const coins = tx.objectStore('coins')
+    for (const c of await coins.index('spentBy').getAll(txid)) {
+      const { spentBy: _s, ...rest } = c
+      await coins.put(why.isDoubleSpend ? { ...c, status: 'conflict' } : { ...rest, status: 'unspent' })
+    }
+    let cursor = await coins.openCursor()
+    while (cursor !== null) {
+      if (cursor.value.txid === txid) await cursor.delete()
+      cursor = await cursor.continue()
+    }
+    const cur = await tx.objectStore('ledger').get(txid)
+    if (cur !== undefined) await tx.objectStore('ledger').put({ ...cur, status: 'failed', error: why.message, updatedAt: Date.now() })
+    await tx.objectStore('outbox').delete(txid)
+    await tx.done
+  }
+
+  // ---------- status ----------
+
+  /** Moves ledger entries to seen/mined and stores merkle proofs, checked against headers. */
+  async refreshStatuses (): Promise<void> {
+    const open = (await this.db.getAll('ledger')).filter(l => l.status === 'seen' || (l.status === 'handed-over' && l.direction === 'in'))
+    for (const entry of open) {
+      const st = await this.arc.status(entry.txid).catch(() => undefined)
+      let path: MerklePath | undefined
+      if (st?.txStatus === 'MINED' && st.merklePath !== undefined) path = MerklePath.fromHex(st.merklePath)
+      else if (st === undefined) path = await this.reader.merklePath(entry.txid).catch(() => undefined)
+      if (path === undefined) continue
+      if (!await path.verify(entry.txid, this.tracker).catch(() => false)) continue
+      await this.storeProof(entry.txid, path)
+    }
+    this.changed()
+  }
+
+  private async storeProof (txid: string, path: MerklePath): Promise<void> {
+    const local = await loadLocalTx(this.db, txid)
+    const tx = this.db.transaction(['txs', 'ledger', 'coins'], 'readwrite')
+    if (local !== undefined) {
+      local.merklePath = path
+      // A proven tx needs no ancestors in its BEEF: this is where BEEFs stop growing.
+      await tx.objectStore('txs').put({ txid, beef: local.toHexBEEF(), proven: true, height: path.blockHeight })
+    }
+    const cur = await tx.objectStore('ledger').get(txid)
+    if (cur !== undefined) await tx.objectStore('ledger').put({ ...cur, status: 'mined', height: path.blockHeight, updatedAt: Date.now() })
+    let cursor = await tx.objectStore('coins').openCursor()
+    while (cursor !== null) {
+      if (cursor.value.txid === txid && cursor.value.height === undefined) await cursor.update({ ...cursor.value, height: path.blockHeight })
+      cursor = await cursor.continue()
+    }
+    await tx.done
+  }
+
+  // ---------- sync ----------
+
+  /**
+   * Finds coins on the wallet's addresses. Each new coin's transaction is fetched with its
+   * ancestry and verified (scripts, and merkle paths against block headers) before it counts.
+   */
+  async sync (opts: { restore?: boolean } = {}): Promise<SyncReport> {
+    const report: SyncReport = { newCoins: 0, rejected: [] }
+    const layouts: readonly ChainLayout[] = opts.restore === true ? RESTORE_LAYOUTS : [HANDOVER_LAYOUT]
+    const chains = new Set<string>()
+    for (const l of layouts) { chains.add(l.receive); chains.add(l.change) }
+    for (const a of await this.db.getAll('addresses')) chains.add(a.chain)
+    for (const chain of chains) {
+      const window = opts.restore === true ? GAP_LIMIT : LOOKAHEAD
+      let index = 0
+      let lastUsed = -1
+      const known = await this.addressesOf(chain)
+      for (const a of known) if (a.used) lastUsed = Math.max(lastUsed, a.index)
+      const highestKnown = known.length > 0 ? known[known.length - 1]!.index : -1
+      while (index <= Math.max(lastUsed + window, highestKnown)) {
+        const rec = known.find(a => a.index === index) ?? this.addressRecord(chain, index)
+        const found = await this.syncAddress(rec, report)
+        if (found) lastUsed = index
+        index++
+      }
+    }
+    this.changed()
+    return report
+  }
+
+  private async syncAddress (rec: AddressRecord, report: SyncReport): Promise<boolean> {
+    const utxos = await this.reader.unspent(rec.address)
+    const isOurs = rec.chain === HANDOVER_LAYOUT.receive || rec.chain === HANDOVER_LAYOUT.change
+    if (utxos.length === 0 && !rec.used) {
+      if (isOurs && await this.db.get('addresses', rec.keyPath) === undefined && rec.index === 0) await this.db.put('addresses', rec)
+      return false
+    }
+    await this.db.put('addresses', { ...rec, used: true })
+    const seen = new Set<string>()
+    for (const u of utxos) {
+      const id = `${u.txid}:${u.vout}`
+      seen.add(id)
+      const have = await this.db.get('coins', id)
+      if (have !== undefined) {
+        if (have.height === undefined && u.height !== undefined) await this.db.put('coins', { ...have, height: u.height })
+        continue
+      }
+      try {
+        const tx = await fetchWithAncestry(this.db, this.reader, u.txid)
+        const out = tx.outputs[u.vout]
+        if (out === undefined || out.satoshis !== u.satoshis || out.lockingScript.toHex() !== rec.lockingScript) throw new Error('chain data does not match the transaction')
+        if (!await tx.verify(this.tracker).catch(() => false)) throw new Error('failed SPV verification')
+        await this.storeIncoming(tx, u.vout, rec, u.height)
+        report.newCoins++
+      } catch (e) {
+        report.rejected.push(`${id}: ${(e as Error).message}`)
+      }
+    }
+    // Coins the network no longer lists were spent elsewhere (another device with this seed).
+    for (const c of await this.db.getAllFromIndex('coins', 'status', 'unspent')) {
+      if (c.lockingScript !== rec.lockingScript || seen.has(c.id)) continue
+      const entry = await this.db.get('ledger', c.txid)
+      const networkKnowsIt = c.height !== undefined || entry === undefined || entry.status === 'seen' || entry.status === 'mined'
+      if (networkKnowsIt) await this.db.put('coins', { ...c, status: 'spent' })
+    }
+    return true
+  }
+
+  private async storeIncoming (tx: Transaction, vout: number, rec: AddressRecord, height: number | undefined): Promise<void> {
+    const txid = tx.id('hex')
+    const now = Date.now()
+    const w = this.db.transaction(['coins', 'txs', 'ledger'], 'readwrite')
+    if (await w.objectStore('txs').get(txid) === undefined) {
+      await w.objectStore('txs').put({ txid, beef: tx.toHexBEEF(), proven: tx.merklePath !== undefined, height: tx.merklePath?.blockHeight })
+    }
+    await w.objectStore('coins').put({
+      id: `${txid}:${vout}`, txid, vout, satoshis: tx.outputs[vout]!.satoshis!, lockingScript: rec.lockingScript,
+      keyPath: rec.keyPath, status: 'unspent', height, createdAt: now
+    })
+    const entry = await w.objectStore('ledger').get(txid)
+    if (entry === undefined) {
+      await w.objectStore('ledger').put({
+        txid, direction: 'in', amount: tx.outputs[vout]!.satoshis!, fee: 0, counterparty: undefined,
+        status: height !== undefined ? 'mined' : 'seen', height, createdAt: now, updatedAt: now
+      })
+    } else if (entry.direction === 'in') {
+      // Another output of the same incoming transaction, to another of our addresses.
+      await w.objectStore('ledger').put({ ...entry, amount: entry.amount + tx.outputs[vout]!.satoshis!, updatedAt: now })
+    }
+    await w.done
+  }
+
+  // ---------- devnet ----------
+
+  async getTestCoins (satoshis = 1_000_000): Promise<string> {
+    if (this.network !== 'devnet') throw new Error('Test coins exist only on the devnet.')
+    const addr = await this.receiveAddress()
+    const base = new URL(this.settings.endpoints.devnet.arc.replace(/\/arc\/?$/, ''), this.origin).toString().replace(/\/$/, '')
+    const res = await fetch(`${base}/faucet`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ address: addr.address, satoshis }) })
+    const body = await res.json().catch(() => ({})) as { txid?: string, detail?: string }
+    if (!res.ok || typeof body.txid !== 'string') throw new Error(`The devnet faucet refused: ${body.detail ?? res.status}`)
+    const report = await this.sync()
+    if (report.rejected.length > 0) throw new Error(`The test coins arrived but failed verification: ${report.rejected[0]}`)
+    return body.txid
+  }
+}
+

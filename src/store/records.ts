@@ -1,0 +1,100 @@
+// What the wallet keeps on the device. Plain data (structured-clone safe); amounts are integer satoshis.
+import type { Network } from '../core/network.ts'
+import type { SealedVault } from './vault-crypto.ts'
+
+export type CoinStatus =
+  | 'unspent'
+  /** Signed into a transaction we made but not yet known to the network. */
+  | 'pending'
+  | 'spent'
+  /** The network says another transaction spent it (double spend); kept for the record. */
+  | 'conflict'
+
+export interface CoinRecord {
+  /** `${txid}:${vout}` */
+  id: string
+  txid: string
+  vout: number
+  satoshis: number
+  lockingScript: string
+  keyPath: string
+  status: CoinStatus
+  /** Transaction that spends it, once we sign one. */
+  spentBy?: string
+  /** Block height of the creating tx, when mined. */
+  height?: number
+  createdAt: number
+}
+
+/** A transaction we hold, with its ancestry as BEEF (hex) so we can hand it over offline. */
+export interface TxRecord {
+  txid: string
+  beef: string
+  /** True once a merkle path to a known header is in the BEEF. */
+  proven: boolean
+  height?: number
+}
+
+export type LedgerStatus =
+  /** Signed and stored; nobody else has it yet. */
+  | 'signed'
+  /** Handed to a peer or queued for the miner. */
+  | 'handed-over'
+  | 'broadcasting'
+  | 'seen'
+  | 'mined'
+  | 'failed'
+
+export interface LedgerRecord {
+  txid: string
+  direction: 'in' | 'out' | 'self'
+  /** Net effect on the wallet (positive in, negative out). */
+  amount: number
+  fee: number
+  /** Address or identity the payment went to / came from, for display. */
+  counterparty?: string
+  memo?: string
+  status: LedgerStatus
+  error?: string
+  height?: number
+  createdAt: number
+  updatedAt: number
+}
+
+export interface OutboxRecord {
+  txid: string
+  attempts: number
+  nextAttemptAt: number
+  lastError?: string
+}
+
+export interface HeaderRecord {
+  height: number
+  hash: string
+  merkleRoot: string
+}
+
+export interface AddressRecord {
+  keyPath: string
+  chain: string
+  index: number
+  address: string
+  lockingScript: string
+  /** Has ever received coins. */
+  used: boolean
+}
+
+export interface Settings {
+  network: Network
+  /** Per network: ARC and chain-data base URLs and optional API keys. */
+  endpoints: Record<Network, { arc: string, arcKey?: string, chain: string, chainKey?: string }>
+  /** Satoshis per kB; undefined means ask the ARC endpoint's /v1/policy. */
+  feeRate?: number
+  lockAfterMinutes: number
+}
+
+export interface VaultRecord {
+  id: 'main'
+  sealed: SealedVault
+  createdAt: number
+}

@@ -1,0 +1,18 @@
+// Display formatting only; amounts stay integer satoshis everywhere else.
+import { formatBsv } from '../core/amount.ts'
+
+export function sats (n: number): string {
+  return `${n.toLocaleString('en-US')} sats`
+}
+
+export function bsv (n: number): string {
+  return `${formatBsv(n)} BSV`
+}
+
+export function when (ms: number): string {
+  return new Date(ms).toLocaleString()
+}
+
+export function shortId (id: string): string {
+  return `${id.slice(0, 8)}…${id.slice(-6)}`
+}

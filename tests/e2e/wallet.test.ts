@@ -1,0 +1,104 @@
+// Issue 2's end-to-end path, through the UI only, in real Chromium against the real
+// server and devnet: create → faucet → balance → send to a second wallet → block → both
+// ledgers agree; reload keeps everything.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { resolve } from 'node:path'
+import type { Browser, Page } from 'playwright-core'
+import { startAppServer, type RunningServer } from '../../server/app-server.ts'
+import { launch } from './browser.ts'
+
+let srv: RunningServer
+let browser: Browser
+
+beforeAll(async () => {
+  srv = await startAppServer({ host: '127.0.0.1', port: 0, staticDir: resolve('dist'), devnetFile: ':memory:' })
+  browser = await launch()
+})
+afterAll(async () => {
+  await browser?.close()
+  await srv?.close()
+})
+
+const PASS = 'correct horse battery staple'
+
+async function phone (): Promise<Page> {
+  const ctx = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true })
+  const page = await ctx.newPage()
+  page.on('pageerror', e => { throw e })
+  await page.goto(srv.url + '/')
+  return page
+}
+
+async function createWallet (page: Page): Promise<string> {
+  await page.getByRole('button', { name: 'Create a new wallet' }).click()
+  const words = (await page.getByTestId('mnemonic').locator('li').allInnerTexts()).join(' ')
+  await page.getByLabel('I wrote them down').check()
+  await page.getByLabel('Passphrase', { exact: true }).fill(PASS)
+  await page.getByLabel('Repeat passphrase').fill(PASS)
+  await page.getByRole('button', { name: 'Create wallet' }).click()
+  await expect.poll(() => page.getByTestId('balance').innerText(), { timeout: 20_000 }).toBe('0 sats')
+  return words
+}
+
+async function balance (page: Page): Promise<string> {
+  return await page.getByTestId('balance').innerText()
+}
+
+async function refresh (page: Page): Promise<void> {
+  await page.getByRole('button', { name: 'Refresh' }).click()
+}
+
+describe('wallet on the devnet, through the UI', () => {
+  it('creates, funds, sends to a second wallet, and both ledgers agree after a block and a reload', async () => {
+    const alice = await phone()
+    const bob = await phone()
+    const words = await createWallet(alice)
+    expect(words.split(' ')).toHaveLength(12)
+    await createWallet(bob)
+
+    // Faucet: 1,000,000 sats to Alice.
+    await alice.getByRole('button', { name: 'Get test coins' }).click()
+    await expect.poll(() => balance(alice), { timeout: 20_000 }).toBe('1,000,000 sats')
+    expect(await alice.getByTestId('history').locator('li').first().innerText()).toContain('Received')
+
+    // Bob's receive address.
+    await bob.getByRole('button', { name: 'Receive' }).click()
+    await expect.poll(() => bob.getByTestId('receive-address').innerText()).not.toBe('')
+    const bobAddress = await bob.getByTestId('receive-address').innerText()
+    expect(bobAddress).toMatch(/^[mn][1-9A-HJ-NP-Za-km-z]{25,34}$/)
+    await bob.getByRole('img', { name: /QR code for address/ }).waitFor()
+
+    // Alice sends 250,000 sats.
+    await alice.getByRole('button', { name: 'Send' }).click()
+    await alice.getByLabel('Address or bitcoin: link').fill(bobAddress)
+    await alice.getByLabel('Amount (satoshis)').fill('250000')
+    await alice.getByRole('button', { name: 'Review' }).click()
+    await alice.getByRole('button', { name: 'Sign and send' }).click()
+    const sent = alice.getByTestId('history').locator('li[data-direction="out"]')
+    await expect.poll(() => sent.getAttribute('data-status'), { timeout: 20_000 }).toBe('seen')
+    const txid = (await sent.getAttribute('data-txid'))!
+    const aliceAfter = Number((await balance(alice)).replace(/\D/g, ''))
+    expect(aliceAfter).toBeLessThan(750_000)
+    expect(aliceAfter).toBeGreaterThan(749_000)
+
+    // A block is mined; both sides learn it.
+    await fetch(srv.url + '/devnet/mine', { method: 'POST' })
+    await bob.getByRole('button', { name: 'Wallet' }).click()
+    await refresh(bob)
+    await expect.poll(() => balance(bob), { timeout: 20_000 }).toBe('250,000 sats')
+    await refresh(alice)
+    await expect.poll(() => sent.getAttribute('data-status'), { timeout: 20_000 }).toBe('mined')
+    const bobIn = bob.getByTestId('history').locator(`li[data-txid="${txid}"]`)
+    await expect.poll(() => bobIn.getAttribute('data-status'), { timeout: 20_000 }).toBe('mined')
+
+    // Reload: locked, then unlock shows everything as it was. A wrong passphrase changes nothing.
+    await alice.reload()
+    await alice.getByLabel('Passphrase').fill('not the passphrase')
+    await alice.getByRole('button', { name: 'Unlock' }).click()
+    await expect.poll(() => alice.getByRole('alert').innerText()).toContain('not right')
+    await alice.getByLabel('Passphrase').fill(PASS)
+    await alice.getByRole('button', { name: 'Unlock' }).click()
+    await expect.poll(() => balance(alice), { timeout: 20_000 }).toBe(`${aliceAfter.toLocaleString('en-US')} sats`)
+    expect(await alice.getByTestId('history').locator(`li[data-txid="${txid}"]`).getAttribute('data-status')).toBe('mined')
+  })
+})
