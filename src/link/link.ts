@@ -92,16 +92,19 @@ export async function openLink<T = unknown> (transport: Transport, opts: LinkOpt
     await run
   }
 
-  const finish = (info: LinkClosed, notifyPeer: boolean): void => {
+  /** Resolves once the goodbye (if any) is on its way and the transport is closed. */
+  const finish = async (info: LinkClosed, notifyPeer: boolean): Promise<void> => {
     if (closed !== undefined) return
     closed = info
     clearInterval(timer)
-    const done = (): void => { transport.close(); events.emit('close', info) }
     if (notifyPeer) {
-      sendWire({ k: 'bye', reason: info.message.slice(0, 200) }).catch(() => {}).finally(() => setTimeout(done, 50))
-    } else {
-      done()
+      // Bounded: a dead transport must not keep the close from happening.
+      const bye = sendWire({ k: 'bye', reason: info.message.slice(0, 200) }).catch(() => {})
+      await Promise.race([bye, new Promise(r => setTimeout(r, 1000))])
+      await new Promise(r => setTimeout(r, 50)) // let the frame leave before tearing down
     }
+    transport.close()
+    events.emit('close', info)
   }
 
   const onWire = (w: Wire): void => {
@@ -109,7 +112,7 @@ export async function openLink<T = unknown> (transport: Transport, opts: LinkOpt
       case 'hello': events.emit('hello', w); return
       case 'ping': void sendWire({ k: 'pong', n: w.n }).catch(() => {}); return
       case 'pong': pongWaiters.get(w.n)?.(); pongWaiters.delete(w.n); return
-      case 'bye': finish({ reason: 'peer-closed', message: w.reason || 'The other phone closed the connection.' }, false); return
+      case 'bye': void finish({ reason: 'peer-closed', message: w.reason || 'The other phone closed the connection.' }, false); return
       case 'msg': {
         if (!authed) throw new LinkError('protocol', 'peer sent a message before proving its identity')
         const body = opts.parse !== undefined ? opts.parse(w.body) : w.body as T
@@ -129,18 +132,18 @@ export async function openLink<T = unknown> (transport: Transport, opts: LinkOpt
       onWire(parsed.output)
     } catch (e) {
       const msg = e instanceof Error ? e.message : String(e)
-      finish({ reason: 'protocol', message: `The other phone sent something invalid (${msg}); connection closed.` }, true)
+      void finish({ reason: 'protocol', message: `The other phone sent something invalid (${msg}); connection closed.` }, true)
     }
   })
   transport.onClose(reason => {
-    finish({ reason: 'connection-lost', message: `Connection lost (${reason}).` }, false)
+    void finish({ reason: 'connection-lost', message: `Connection lost (${reason}).` }, false)
   })
 
   const pingEvery = opts.pingEveryMs ?? 10_000
   const deadAfter = opts.deadAfterMs ?? 30_000
   const timer = setInterval(() => {
     if (Date.now() - lastHeard > deadAfter) {
-      finish({ reason: 'timeout', message: `No answer from the other phone for ${Math.round(deadAfter / 1000)} s; connection closed.` }, false)
+      void finish({ reason: 'timeout', message: `No answer from the other phone for ${Math.round(deadAfter / 1000)} s; connection closed.` }, false)
       return
     }
     void sendWire({ k: 'ping', n: ++pingN }).catch(() => {})
@@ -163,7 +166,7 @@ export async function openLink<T = unknown> (transport: Transport, opts: LinkOpt
     const err = e instanceof LinkAuthError
       ? new LinkError('identity', e.message, { cause: e })
       : e instanceof LinkError ? e : new LinkError('protocol', String(e))
-    finish({ reason: err.code === 'timeout' ? 'timeout' : 'protocol', message: err.message }, true)
+    await finish({ reason: err.code === 'timeout' ? 'timeout' : 'protocol', message: err.message }, true)
     throw err
   }
   authed = true
@@ -201,7 +204,7 @@ export async function openLink<T = unknown> (transport: Transport, opts: LinkOpt
       return performance.now() - t0
     },
     close (message = 'The other phone closed the connection.') {
-      finish({ reason: 'local', message }, true)
+      void finish({ reason: 'local', message }, true)
     }
   }
 }

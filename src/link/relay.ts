@@ -89,8 +89,11 @@ export async function relayTransport (
     closed = true
     closeCbs.forEach(cb => cb(reason))
   }
-  signal.on('peer-left', () => fireClose('the other phone left the relay'))
-  signal.on('close', () => fireClose('relay connection closed'))
+  // Queue behind frames still being decrypted, so a goodbye that arrived just
+  // before the peer left is still read.
+  const closeAfterPending = (reason: string): void => { recvChain = recvChain.then(() => fireClose(reason)) }
+  signal.on('peer-left', () => closeAfterPending('the other phone left the relay'))
+  signal.on('close', () => closeAfterPending('relay connection closed'))
 
   inbox.drain(f => {
     recvChain = recvChain.then(async () => {

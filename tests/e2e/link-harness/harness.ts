@@ -84,6 +84,7 @@ const h = {
     await show(invite.text)
     return { text: invite.text, version: qrVersion(invite.text) }
   },
+  inviteRoom (): string { return invite!.room },
   async joinInvite (text: string, signalUrl: string, o: Partial<InviteOptions> = {}): Promise<LinkInfo & { ms: number } | { error: string, code?: string }> {
     try {
       const t0 = performance.now()
