@@ -30,6 +30,9 @@ export interface RunningServer {
 
 export const DEVNET_BASE = '/devnet'
 
+/** The app's default miners and chain data (see src/app/settings.ts); CSP allows nothing else. */
+export const DEFAULT_CONNECT_SRC = ['https://arc.gorillapool.io', 'https://testnet.arc.gorillapool.io', 'https://api.whatsonchain.com']
+
 export async function startAppServer (opts: AppServerOptions): Promise<RunningServer> {
   const devnet = opts.devnetFile !== undefined ? await Devnet.open({ file: opts.devnetFile }) : undefined
   if (devnet !== undefined && (opts.blockIntervalMs ?? 0) > 0) devnet.startMining(opts.blockIntervalMs!)

@@ -2,7 +2,7 @@
 import { mkdirSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { startAppServer } from './app-server.ts'
+import { DEFAULT_CONNECT_SRC, startAppServer } from './app-server.ts'
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const env = process.env
@@ -16,7 +16,7 @@ const running = await startAppServer({
   staticDir: env.HANDOVER_STATIC_DIR ?? resolve(root, 'dist'),
   devnetFile: devnetOn ? devnetFile : undefined,
   blockIntervalMs: Number(env.HANDOVER_BLOCK_INTERVAL_MS ?? 30_000),
-  connectSrc: (env.HANDOVER_CONNECT_SRC ?? '').split(/\s+/).filter(Boolean)
+  connectSrc: [...DEFAULT_CONNECT_SRC, ...(env.HANDOVER_CONNECT_SRC ?? '').split(/\s+/).filter(Boolean)]
 })
 console.log(`Handover is running at ${running.url}/`)
 if (running.devnet !== undefined) console.log(`Devnet API at ${running.url}/devnet (height ${await running.devnet.height()})`)

@@ -1,7 +1,8 @@
 // Standalone signalling service: `tsx server/signal/main.ts`.
 // Env: PORT (8788), HOST (127.0.0.1), REDIS_URL (optional, enables fan-out across
 // instances), SIGNAL_PATH (/signal), TRUST_PROXY=1 behind a reverse proxy,
-// SIGNAL_MAX_SOCKETS, SIGNAL_INVITE_TTL_MS.
+// SIGNAL_MAX_SOCKETS, SIGNAL_MAX_SOCKETS_PER_IP, SIGNAL_ROOM_OPS_PER_MINUTE,
+// SIGNAL_INVITE_TTL_MS.
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { attachSignalling } from './service.ts'
@@ -17,6 +18,8 @@ const signalling = attachSignalling(server, {
   path: env.SIGNAL_PATH ?? '/signal',
   ...(env.REDIS_URL !== undefined && env.REDIS_URL !== '' ? { redisUrl: env.REDIS_URL } : {}),
   ...(num(env.SIGNAL_MAX_SOCKETS) !== undefined ? { maxSockets: num(env.SIGNAL_MAX_SOCKETS) } : {}),
+  ...(num(env.SIGNAL_MAX_SOCKETS_PER_IP) !== undefined ? { maxSocketsPerIp: num(env.SIGNAL_MAX_SOCKETS_PER_IP) } : {}),
+  ...(num(env.SIGNAL_ROOM_OPS_PER_MINUTE) !== undefined ? { roomOpsPerMinute: num(env.SIGNAL_ROOM_OPS_PER_MINUTE) } : {}),
   ...(num(env.SIGNAL_INVITE_TTL_MS) !== undefined ? { inviteTtlMs: num(env.SIGNAL_INVITE_TTL_MS) } : {}),
   trustProxy: env.TRUST_PROXY === '1'
 })

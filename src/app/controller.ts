@@ -125,6 +125,8 @@ export class AppController {
     this.timers.push(setInterval(() => {
       if (Date.now() - this.lastActivity > this.settings.lockAfterMinutes * 60_000) this.lock()
     }, 5_000))
+    // A fresh start is the moment to retry every queued broadcast, whatever its backoff said.
+    await this.wallet.retryNow().catch(() => undefined)
     await this.refresh(opts)
   }
 

@@ -1,0 +1,118 @@
+// What must not go wrong with money: offline sends survive a closed tab, a double spend
+// from a second device is caught and explained, restore finds coins on other wallets'
+// paths, and an idle wallet locks itself.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { resolve } from 'node:path'
+import { HD, Mnemonic } from '@bsv/sdk'
+import type { Browser } from 'playwright-core'
+import { startAppServer, type RunningServer } from '../../server/app-server.ts'
+import { launch } from './browser.ts'
+import { balanceSats, createWallet, entry, faucetTo, mine, phone, receiveAddress, refresh, restoreWallet, send, unlock } from './wallet-ui.ts'
+
+let srv: RunningServer
+let browser: Browser
+
+beforeAll(async () => {
+  srv = await startAppServer({ host: '127.0.0.1', port: 0, staticDir: resolve('dist'), devnetFile: ':memory:' })
+  browser = await launch()
+})
+afterAll(async () => {
+  await browser?.close()
+  await srv?.close()
+})
+
+describe('wallet faults', () => {
+  it('a payment signed offline survives closing the tab and is broadcast after reopening online', async () => {
+    const alice = await phone(browser, srv.url + '/')
+    await createWallet(alice)
+    await alice.getByRole('button', { name: 'Get test coins' }).click()
+    await expect.poll(() => balanceSats(alice), { timeout: 20_000 }).toBe(1_000_000)
+    const bob = await phone(browser, srv.url + '/')
+    await createWallet(bob)
+    const bobAddress = await receiveAddress(bob)
+
+    await alice.context().setOffline(true)
+    await send(alice, bobAddress, 300_000)
+    const out = entry(alice, 'out')
+    await expect.poll(() => out.getAttribute('data-status'), { timeout: 20_000 }).toBe('handed-over')
+    expect(await out.innerText()).toContain('Waiting to broadcast')
+    // The coins are already committed: the balance no longer counts them.
+    expect(await balanceSats(alice)).toBeLessThan(700_000)
+    const txid = (await out.getAttribute('data-txid'))!
+    expect((await fetch(`${srv.url}/devnet/arc/v1/tx/${txid}`)).status).toBe(404)
+
+    // Close the tab while offline; open the wallet again once the network is back.
+    const ctx = alice.context()
+    await alice.close()
+    await ctx.setOffline(false)
+    const again = await ctx.newPage()
+    await again.goto(srv.url + '/')
+    await unlock(again)
+    await expect.poll(async () => (await fetch(`${srv.url}/devnet/arc/v1/tx/${txid}`)).status, { timeout: 20_000 }).toBe(200)
+    await expect.poll(() => entry(again, 'out').getAttribute('data-status'), { timeout: 20_000 }).toBe('seen')
+
+    await refresh(bob)
+    await expect.poll(() => balanceSats(bob), { timeout: 20_000 }).toBe(300_000)
+  })
+
+  it('when a second device spends the same coins first, the miner\'s 466 is explained and the coins are not counted twice', async () => {
+    const one = await phone(browser, srv.url + '/')
+    const words = await createWallet(one)
+    await one.getByRole('button', { name: 'Get test coins' }).click()
+    await expect.poll(() => balanceSats(one), { timeout: 20_000 }).toBe(1_000_000)
+    const two = await phone(browser, srv.url + '/')
+    await restoreWallet(two, words)
+    await expect.poll(() => balanceSats(two), { timeout: 30_000 }).toBe(1_000_000)
+    const bob = await phone(browser, srv.url + '/')
+    await createWallet(bob)
+    const bobAddress = await receiveAddress(bob)
+
+    await two.context().setOffline(true)
+    await send(two, bobAddress, 100_000)
+    await expect.poll(() => entry(two, 'out').getAttribute('data-status'), { timeout: 20_000 }).toBe('handed-over')
+    await send(one, bobAddress, 200_000)
+    await expect.poll(() => entry(one, 'out').getAttribute('data-status'), { timeout: 20_000 }).toBe('seen')
+
+    await two.context().setOffline(false)
+    await expect.poll(() => entry(two, 'out').getAttribute('data-status'), { timeout: 30_000 }).toBe('failed')
+    expect(await entry(two, 'out').innerText()).toMatch(/already spent by another transaction/)
+    // After a sync, device two sees what device one left: the change of the 200,000 payment.
+    const oneBalance = await balanceSats(one)
+    await refresh(two)
+    await expect.poll(() => balanceSats(two), { timeout: 20_000 }).toBe(oneBalance)
+    await refresh(bob)
+    await expect.poll(() => balanceSats(bob), { timeout: 20_000 }).toBe(200_000)
+  })
+
+  it('restore finds coins on another wallet\'s derivation path past a gap, and on our own path', async () => {
+    const words = Mnemonic.fromEntropy(Array.from({ length: 16 }, (_, i) => i * 7 + 3)).toString()
+    const root = HD.fromSeed(Mnemonic.fromString(words).toSeed())
+    const foreign = root.derive("m/44'/0'/0'/0/7").privKey.toAddress([0x6f])
+    const ours = root.derive("m/44'/236'/0'/1/2").privKey.toAddress([0x6f])
+    await faucetTo(srv.url, foreign, 40_000)
+    await faucetTo(srv.url, ours, 2_000)
+    await mine(srv.url)
+    const page = await phone(browser, srv.url + '/')
+    await restoreWallet(page, words)
+    await expect.poll(() => balanceSats(page), { timeout: 60_000 }).toBe(42_000)
+    expect(await entry(page, 'in').count()).toBe(2)
+  })
+
+  it('rejects a wrong recovery phrase with a reason and creates nothing', async () => {
+    const page = await phone(browser, srv.url + '/')
+    await restoreWallet(page, 'abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon')
+    await expect.poll(() => page.getByRole('alert').innerText()).toMatch(/checksum/)
+    await page.reload()
+    await page.getByRole('button', { name: 'Restore from words' }).waitFor()
+  })
+
+  it('locks itself after the idle time', async () => {
+    const page = await phone(browser, srv.url + '/', async ctx => { await ctx.clock.install() })
+    await createWallet(page)
+    await page.clock.fastForward('04:00')
+    expect(await page.getByTestId('balance').isVisible()).toBe(true)
+    await page.clock.fastForward('02:00')
+    await page.getByRole('button', { name: 'Unlock' }).waitFor({ timeout: 10_000 })
+    await unlock(page)
+  })
+})
