@@ -247,3 +247,16 @@ describe('relay transport through the real signalling service', () => {
     expect((await closing).message).toMatch(/failed authentication/)
   })
 })
+
+describe('invite text starting with a space', () => {
+  it('decodes (the space is data, not padding)', () => {
+    for (let r0 = 0; r0 < 256; r0++) {
+      const room = r0.toString(16).padStart(2, '0') + 'cd'.repeat(15)
+      const text = encodeInvite({ room, identityKey: keyA.toPublicKey().toString() })
+      if (!text.startsWith(' ')) continue
+      expect(decodeInvite(text).room).toBe(room)
+      return
+    }
+    throw new Error('no room byte gives a leading space')
+  })
+})

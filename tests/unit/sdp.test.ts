@@ -130,3 +130,17 @@ describe('compact SDP', () => {
     expect(() => unpackSdp(extra)).toThrow(/candidate flags/)
   })
 })
+
+describe('payloads that start with a space', () => {
+  it('survive decoding (space is a base45 digit), while line breaks from scanners are ignored', () => {
+    // the first base45 digit is (header * 256 + next byte) % 45: pick the byte that makes it a space
+    const c = parseSdp('offer', CHROME_OFFER)
+    let text = ''
+    for (let mms = 1; mms < 32 && !text.startsWith(' '); mms++) {
+      text = base45Encode(packSdp({ ...c, maxMessageSize: 2 ** mms }))
+    }
+    expect(text.startsWith(' ')).toBe(true)
+    expect(decodeSdpText(text).kind).toBe('offer')
+    expect(decodeSdpText(text + '\r\n').kind).toBe('offer')
+  })
+})

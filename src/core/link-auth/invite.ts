@@ -3,7 +3,7 @@
 // phone refuses any peer that cannot sign with it.
 //   u8 header (version << 4 | invite), 16 room id, 33 compressed identity key
 
-import { base45Decode, base45Encode, Base45Error } from '../sdp/base45.ts'
+import { base45Decode, base45Encode, Base45Error, stripLineBreaks } from '../sdp/base45.ts'
 import { PayloadError, payloadHeader, readPayloadHeader } from '../sdp/kinds.ts'
 import { LinkAuthError, parseIdentityKey } from './binding.ts'
 
@@ -30,7 +30,7 @@ export function encodeInvite (inv: Invite): string {
 export function decodeInvite (text: string): Invite {
   let b: Uint8Array
   try {
-    b = base45Decode(text.trim())
+    b = base45Decode(stripLineBreaks(text))
   } catch (e) {
     if (e instanceof Base45Error) throw new InviteError(`This is not a Handover invite: ${e.message}`)
     throw e

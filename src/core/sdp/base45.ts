@@ -48,3 +48,11 @@ export function base45Decode (text: string): Uint8Array {
   }
   return out
 }
+
+/**
+ * Scanners may append a line break; never strip spaces, which are base45 digits
+ * (a payload can start or end with one).
+ */
+export function stripLineBreaks (text: string): string {
+  return text.replace(/^[\r\n\t]+|[\r\n\t]+$/g, '')
+}

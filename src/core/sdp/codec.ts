@@ -19,7 +19,7 @@
 //   4|16|16 address, u16 port
 
 import { PayloadError, payloadHeader, readPayloadHeader } from './kinds.ts'
-import { base45Decode, base45Encode, Base45Error } from './base45.ts'
+import { base45Decode, base45Encode, Base45Error, stripLineBreaks } from './base45.ts'
 import {
   addressKind, formatIpv4, formatIpv6, formatMdns, parseIpv4, parseIpv6, parseMdns,
   type AddressKind
@@ -307,7 +307,7 @@ export function encodeSdpText (kind: SdpKind, sdp: string, opts?: ParseOptions):
 export function decodeSdpText (text: string): { kind: SdpKind, sdp: string, compact: CompactSdp } {
   let bytes: Uint8Array
   try {
-    bytes = base45Decode(text.trim())
+    bytes = base45Decode(stripLineBreaks(text))
   } catch (e) {
     if (e instanceof Base45Error) throw new SdpCodecError(`This is not a Handover connection code: ${e.message}`)
     throw e
