@@ -53,6 +53,15 @@ describe('one-scan invite through the signalling service', () => {
     expect(await a.page.evaluate(async () => await window.h.waitMessage())).toEqual({ pay: 1 })
     // the room is released once the direct link stands
     await expect.poll(() => srv.signalling.stats().rooms).toBe(0)
+
+    // Hang up, then pair again: the same identity comes back, so a payment can resume by id.
+    await a.page.evaluate(() => window.h.close())
+    expect(await b.page.evaluate(async () => await window.h.waitClose())).toMatchObject({ reason: 'peer-closed' })
+    const again = await a.page.evaluate(async (u) => await window.h.hostInvite(u), srv.signalUrl)
+    const relinkB = await b.page.evaluate(async ([t, u]) => await window.h.joinInvite(t!, u!), [again.text, srv.signalUrl])
+    if ('error' in relinkB) throw new Error(relinkB.error)
+    expect(relinkB.peerKey).toBe(keyA)
+    expect(relinkB.sas).not.toBe(linkB.sas) // new channel, new keys
   })
 
   it('falls back to the end-to-end encrypted relay when ICE cannot connect', async () => {
