@@ -31,7 +31,8 @@ export class Reassembler {
   private size = 0
   private expected = 0
 
-  constructor (private readonly maxMessageBytes: number) {}
+  /** `shownLimit`: the limit as the caller configured it (the wire adds a small envelope). */
+  constructor (private readonly maxMessageBytes: number, private readonly shownLimit = maxMessageBytes) {}
 
   push (frame: Uint8Array): Uint8Array | undefined {
     if (frame.length < HEADER || frame.length > FRAME_SIZE) throw new LinkError('protocol', `peer sent a frame of ${frame.length} bytes`)
@@ -42,7 +43,7 @@ export class Reassembler {
     if (index === 0) {
       if (this.parts.length > 0) throw new LinkError('protocol', 'peer started a message before finishing the last')
       if (count * CHUNK_PAYLOAD < 0 || (count - 1) * CHUNK_PAYLOAD >= this.maxMessageBytes) {
-        throw new LinkError('protocol', `peer announced a message over the ${this.maxMessageBytes}-byte limit`)
+        throw new LinkError('protocol', `peer announced a message over the ${this.shownLimit}-byte limit`)
       }
       this.seq = seq; this.expected = count; this.size = 0
     } else if (seq !== this.seq || index !== this.parts.length || count !== this.expected) {
@@ -50,7 +51,7 @@ export class Reassembler {
     }
     const body = frame.subarray(HEADER)
     this.size += body.length
-    if (this.size > this.maxMessageBytes) throw new LinkError('protocol', `peer sent a message over the ${this.maxMessageBytes}-byte limit`)
+    if (this.size > this.maxMessageBytes) throw new LinkError('protocol', `peer sent a message over the ${this.shownLimit}-byte limit`)
     this.parts.push(body.slice())
     if (this.parts.length < count) return undefined
     const out = new Uint8Array(this.size)

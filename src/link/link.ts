@@ -70,7 +70,7 @@ const dec = new TextDecoder('utf-8', { fatal: true })
 /** Runs the identity handshake over a connected transport and returns the Link. */
 export async function openLink<T = unknown> (transport: Transport, opts: LinkOptions<T>): Promise<Link<T>> {
   const maxBytes = opts.maxMessageBytes ?? 1024 * 1024
-  const reasm = new Reassembler(maxBytes + 64)
+  const reasm = new Reassembler(maxBytes + 64, maxBytes)
   const events = new Emitter<{ message: T, close: LinkClosed, hello: Wire & { k: 'hello' } }>()
   const pending: T[] = []
   let hasMessageHandler = false

@@ -1,3 +1,4 @@
+import { createSocket, type Socket } from 'node:dgram'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -79,5 +80,36 @@ describe('QR pairing, no server involved', () => {
     expect(cases.truncated).toMatchObject({ code: 'bad-code', error: expect.stringMatching(/cut short|impossible length/) })
     expect(cases.wrongKind).toMatchObject({ code: 'bad-code', error: expect.stringMatching(/another offer/) })
     expect(cases.answerForOffer).toMatchObject({ code: 'bad-code' })
+  })
+
+  it('caps ICE gathering when the STUN server never answers (Wi-Fi without internet)', async () => {
+    // A UDP port that swallows every STUN request, like a captive or offline network.
+    const sink: Socket = createSocket('udp4')
+    await new Promise<void>(r => sink.bind(0, '127.0.0.1', () => r()))
+    try {
+      const port = sink.address().port
+      const page = phones[0]!.page
+      const offer = await page.evaluate(async (p) => await window.h.qrOffer({ iceServers: [{ urls: `stun:127.0.0.1:${p}` }] }), port)
+      expect(offer.ms).toBeLessThan(4000)
+      expect(offer.version).toBeLessThanOrEqual(6)
+    } finally { sink.close() }
+  })
+
+  it('refuses oversized messages on both ends with a reason both people see', async () => {
+    const [a, b] = phones as [Phone, Phone]
+    for (const p of phones) { await p.page.reload(); await p.page.waitForFunction(() => window.h !== undefined) }
+    const offer = await a.page.evaluate(async () => await window.h.qrOffer())
+    const ans = await b.page.evaluate(async (t) => await window.h.answerText(t, { maxMessageBytes: 20_000 }), offer.text)
+    if ('error' in ans) throw new Error(ans.error)
+    const linked = await a.page.evaluate(async (t) => await window.h.acceptAnswer(t), ans.text)
+    if ('error' in linked) throw new Error(linked.error)
+    await b.page.evaluate(async () => await window.h.waitLink())
+    // the sender's own cap (1 MiB by default)
+    expect(await a.page.evaluate(async () => await window.h.trySend({ x: 'y'.repeat(2_000_000) })))
+      .toMatchObject({ code: 'protocol', error: expect.stringMatching(/exceeds the 1048576-byte limit/) })
+    // the receiver's smaller cap: it hangs up and says why
+    await a.page.evaluate(async () => await window.h.trySend({ x: 'y'.repeat(50_000) }))
+    expect(await b.page.evaluate(async () => await window.h.waitClose())).toMatchObject({ reason: 'protocol', message: expect.stringMatching(/20000-byte limit/) })
+    expect(await a.page.evaluate(async () => await window.h.waitClose())).toMatchObject({ reason: 'peer-closed', message: expect.stringMatching(/sent something invalid/) })
   })
 })

@@ -3,7 +3,7 @@
 import { PrivateKey } from '@bsv/sdk'
 import {
   answerQrOffer, createQrOffer, drawQr, hostInvite, joinInvite, qrVersion, readPayloadHeader,
-  scanQrFromCamera, LinkError, type Link, type QrOffer, type HostedInvite, type InviteOptions
+  scanQrFromCamera, LinkError, type Link, type QrOffer, type HostedInvite, type InviteOptions, type QrPairingOptions
 } from '../../../src/link/index.ts'
 import { base45Decode } from '../../../src/core/sdp/index.ts'
 
@@ -45,9 +45,9 @@ const h = {
     identity = hex !== undefined ? PrivateKey.fromHex(hex) : PrivateKey.fromRandom()
     return identity.toPublicKey().toString()
   },
-  async qrOffer (): Promise<{ text: string, version: number, rawSdpBytes: number, ms: number }> {
+  async qrOffer (o: Partial<QrPairingOptions> = {}): Promise<{ text: string, version: number, rawSdpBytes: number, ms: number }> {
     const t0 = performance.now()
-    offer = await createQrOffer({ identity })
+    offer = await createQrOffer({ identity, ...o })
     await show(offer.text)
     return { text: offer.text, version: qrVersion(offer.text), rawSdpBytes: offer.rawSdpBytes, ms: performance.now() - t0 }
   },
@@ -71,9 +71,9 @@ const h = {
       return { ...adopt(l), connectMs: performance.now() - t0 }
     } catch (e) { return errInfo(e) }
   },
-  async answerText (offerText: string): Promise<{ text: string } | { error: string, code?: string }> {
+  async answerText (offerText: string, o: Partial<QrPairingOptions> = {}): Promise<{ text: string } | { error: string, code?: string }> {
     try {
-      const ans = await answerQrOffer(offerText, { identity })
+      const ans = await answerQrOffer(offerText, { identity, ...o })
       ans.link.then(l => adopt(l), e => { closes.push(errInfo(e)) })
       return { text: ans.text }
     } catch (e) { return errInfo(e) }
@@ -106,6 +106,9 @@ const h = {
     return { mode: link.mode, peerKey: link.peerKey, sas: link.sas, role: link.role }
   },
   async send (body: unknown): Promise<void> { await link!.send(body) },
+  async trySend (body: unknown): Promise<{ ok: true } | { error: string, code?: string }> {
+    try { await link!.send(body); return { ok: true } } catch (e) { return errInfo(e) }
+  },
   async waitMessage (ms = 10_000): Promise<unknown> {
     const t0 = Date.now()
     while (inbox.length === 0 && Date.now() - t0 < ms) await new Promise(r => setTimeout(r, 10))
