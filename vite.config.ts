@@ -1,8 +1,47 @@
 import { defineConfig } from 'vite'
 import { svelte } from '@sveltejs/vite-plugin-svelte'
+import { VitePWA } from 'vite-plugin-pwa'
 
 export default defineConfig({
-  plugins: [svelte()],
+  plugins: [
+    svelte(),
+    VitePWA({
+      strategies: 'generateSW',
+      // Never reload by itself: an update waits for the user, and never interrupts a payment.
+      registerType: 'prompt',
+      // Registered from our own module (src/app/updates.ts): an injected inline script would break the CSP.
+      injectRegister: false,
+      includeAssets: ['icon.svg', 'apple-touch-icon.png'],
+      manifest: {
+        id: '/',
+        name: 'Handover',
+        short_name: 'Handover',
+        description: 'Self-custody BSV wallet: pay the person in front of you, phone to phone.',
+        start_url: '/',
+        scope: '/',
+        display: 'standalone',
+        orientation: 'portrait',
+        background_color: '#0b0f14',
+        theme_color: '#0f766e',
+        categories: ['finance'],
+        icons: [
+          { src: 'icon-192.png', sizes: '192x192', type: 'image/png', purpose: 'any' },
+          { src: 'icon-512.png', sizes: '512x512', type: 'image/png', purpose: 'any' },
+          { src: 'icon-maskable-512.png', sizes: '512x512', type: 'image/png', purpose: 'maskable' }
+        ],
+        protocol_handlers: [{ protocol: 'bitcoin', url: '/?uri=%s' }],
+        launch_handler: { client_mode: 'focus-existing' }
+      } as Record<string, unknown>,
+      workbox: {
+        globPatterns: ['**/*.{js,css,html,svg,png,webmanifest}'],
+        navigateFallback: 'index.html',
+        // Chain, miner and devnet calls must never be served from a cache.
+        navigateFallbackDenylist: [/^\/devnet\//, /^\/signal/],
+        cleanupOutdatedCaches: true,
+        maximumFileSizeToCacheInBytes: 4 * 1024 * 1024
+      }
+    })
+  ],
   build: {
     target: 'es2022',
     sourcemap: true

@@ -6,10 +6,12 @@ import { openAppDB, type AppDB } from '../store/db.ts'
 import type { Settings } from '../store/records.ts'
 import type { VaultSecret } from '../store/vault-crypto.ts'
 import { loadSettings, saveSettings } from './settings.ts'
+import { holdSingleTabLock } from './single-tab.ts'
+import type { UpdateState } from './updates.ts'
 import { changePassphrase, createVault, hasVault, newMnemonic, unlockVault } from './vault.ts'
 import { Wallet } from './wallet.ts'
 
-export type Phase = 'loading' | 'onboarding' | 'locked' | 'unlocked'
+export type Phase = 'loading' | 'other-tab' | 'onboarding' | 'locked' | 'unlocked'
 
 const REFRESH_MS = 15_000
 
@@ -19,6 +21,9 @@ export class AppController {
   settings!: Settings
   /** Last background problem worth showing (sync or network), cleared on success. */
   notice: string | undefined
+  /** A payment target handed to the app from outside (bitcoin: link, protocol handler). */
+  pendingUri: string | undefined
+  update: UpdateState | undefined
   private db!: AppDB
   private secret: VaultSecret | undefined
   private lastActivity = Date.now()
@@ -35,7 +40,13 @@ export class AppController {
 
   private emit (): void { for (const fn of this.listeners) fn() }
 
-  async start (): Promise<void> {
+  async start (launchUri?: string): Promise<void> {
+    this.pendingUri = launchUri
+    if (!await holdSingleTabLock(`${this.dbPrefix}-wallet`)) {
+      this.phase = 'other-tab'
+      this.emit()
+      return
+    }
     this.db = await openAppDB(this.dbPrefix)
     this.settings = await loadSettings(this.db)
     this.phase = await hasVault(this.db) ? 'locked' : 'onboarding'
@@ -70,6 +81,14 @@ export class AppController {
     this.secret = undefined
     this.phase = 'locked'
     this.emit()
+  }
+
+  setUpdate (u: UpdateState): void { this.update = u; this.emit() }
+
+  takePendingUri (): string | undefined {
+    const u = this.pendingUri
+    this.pendingUri = undefined
+    return u
   }
 
   /** Any user action keeps the wallet unlocked. */
