@@ -244,12 +244,20 @@ export function attachSignalling (server: Server, opts: SignallingOptions = {}):
     }
   })
 
+  // Pings go out in slices between other work: 10k pings (and 10k pongs back) in
+  // one tick would stall relaying for everyone every interval.
   const heartbeat = setInterval(() => {
-    for (const c of clients.values()) {
-      if (!c.alive) { c.ws.terminate(); continue }
-      c.alive = false
-      c.ws.ping()
+    const all = [...clients.values()]
+    const slice = (from: number): void => {
+      for (const c of all.slice(from, from + 256)) {
+        if (c.ws.readyState !== c.ws.OPEN) continue
+        if (!c.alive) { c.ws.terminate(); continue }
+        c.alive = false
+        c.ws.ping()
+      }
+      if (from + 256 < all.length) setTimeout(() => slice(from + 256), 5).unref()
     }
+    slice(0)
     roomOps.sweep()
   }, opts.heartbeatMs ?? 30_000)
   heartbeat.unref()

@@ -1,4 +1,5 @@
 import { createServer, type Server } from 'node:http'
+import WebSocket from 'ws'
 import type { AddressInfo } from 'node:net'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { attachSignalling, type SignallingHandle, type SignallingOptions } from '../../server/signal/index.ts'
@@ -135,6 +136,21 @@ describe('signalling limits', () => {
       expect(codes).toContain('limited')
       await client(s.url); await client(s.url); await client(s.url)
       await expect(new TestClient(s.url).open()).rejects.toThrow(/503/)
+    } finally { await s.stop() }
+  })
+})
+
+describe('signalling heartbeat', () => {
+  it('drops a socket that stops answering pings and keeps a live one', async () => {
+    const s = await startSignal({ heartbeatMs: 150 })
+    try {
+      const live = await client(s.url)
+      const dead = new WebSocket(s.url, { autoPong: false })
+      const closed = new Promise<number>(resolve => dead.on('close', code => resolve(code)))
+      await new Promise(r => dead.once('open', r))
+      expect(await closed).toBe(1006) // terminated, no close handshake
+      expect(live.closed).toBeUndefined()
+      await expect.poll(() => s.handle.stats().sockets).toBe(1)
     } finally { await s.stop() }
   })
 })

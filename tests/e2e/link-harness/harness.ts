@@ -2,10 +2,9 @@
 // two phones. Everything is exposed on window.h for playwright to call.
 import { PrivateKey } from '@bsv/sdk'
 import {
-  answerQrOffer, createQrOffer, drawQr, hostInvite, joinInvite, qrVersion, readPayloadHeader,
+  answerQrOffer, codeKind, createQrOffer, drawQr, hostInvite, joinInvite, qrVersion,
   scanQrFromCamera, LinkError, type Link, type QrOffer, type HostedInvite, type InviteOptions, type QrPairingOptions
 } from '../../../src/link/index.ts'
-import { base45Decode } from '../../../src/core/sdp/index.ts'
 
 let identity = PrivateKey.fromRandom()
 let offer: QrOffer | undefined
@@ -36,9 +35,7 @@ async function show (text: string): Promise<void> {
   await drawQr(canvas, text, 6)
 }
 
-const kindOf = (t: string): string | undefined => {
-  try { return readPayloadHeader(base45Decode(t)[0]) } catch { return undefined }
-}
+const kindOf = codeKind
 
 const h = {
   setIdentity (hex?: string): string {
