@@ -15,8 +15,8 @@ export function registerUpdates (onChange: (s: UpdateState) => void): void {
   const state: UpdateState = { available: false, offlineReady: false, apply: async () => {} }
   const update = registerSW({
     immediate: true,
-    onNeedRefresh () { state.available = true; onChange(state) },
-    onOfflineReady () { state.offlineReady = true; onChange(state) }
+    onNeedRefresh () { state.available = true; onChange({ ...state }) },
+    onOfflineReady () { state.offlineReady = true; onChange({ ...state }) }
   })
   state.apply = async () => { await update(true) }
 }
