@@ -370,3 +370,37 @@ describe('fee model in fixtures', () => {
     expect(Utils.toHex(tx.toBinary()).length).toBeGreaterThan(0)
   })
 })
+
+describe('verifyPayment: hostile merkle paths', () => {
+  function bumpBeef (bumps: number, level0: number): string {
+    const w = new Utils.Writer()
+    w.writeUInt32LE(4022206465)
+    w.writeVarIntNum(bumps)
+    for (let b = 0; b < bumps; b++) {
+      w.writeVarIntNum(100 + b)
+      w.writeUInt8(1)
+      w.writeVarIntNum(level0)
+      for (let i = 0; i < level0; i++) {
+        w.writeVarIntNum(i)
+        w.writeUInt8(2)
+        w.write(Array.from({ length: 32 }, (_, j) => (i * 7 + j * 13 + b) & 255))
+      }
+    }
+    w.writeVarIntNum(0)
+    return Utils.toHex(w.toArray())
+  }
+
+  it('TOO_LARGE, fast, for a BUMP with thousands of leaves (the SDK would take minutes)', async () => {
+    const started = performance.now()
+    expectRejected(await verifyPayment(input({ payment: makePayment(bumpBeef(1, 4000)) })), 'TOO_LARGE')
+    expectRejected(await verifyPayment(input({ payment: makePayment(bumpBeef(33, 1)) })), 'TOO_LARGE')
+    expect(performance.now() - started).toBeLessThan(500)
+  })
+
+  it('stays well under a second at the limits', async () => {
+    const started = performance.now()
+    expectRejected(await verifyPayment(input({ payment: makePayment(bumpBeef(8, 16)) })), 'MALFORMED')
+    expectRejected(await verifyPayment(input({ payment: makePayment(bumpBeef(9, 16)) })), 'TOO_LARGE')
+    expect(performance.now() - started).toBeLessThan(1000)
+  })
+})

@@ -3,6 +3,7 @@ import type { ChainTracker, Transaction } from '@bsv/sdk'
 import type { Network, Output, PaymentMessage, ReceiptMessage, RequestMessage } from './messages.ts'
 import { ReasonCode, reasonMessage } from './reasons.ts'
 import { BoundedReader } from './bounded-reader.ts'
+import { scanBumps } from './beef-scan.ts'
 
 /**
  * Payee-side verification of a handed-over payment. Pure apart from the optional
@@ -15,6 +16,12 @@ export interface VerifyLimits {
   readonly maxBeefBytes: number
   readonly maxTransactions: number
   readonly maxBumps: number
+  /** Leaves at level 0 of one merkle path (proven txids and their siblings). */
+  readonly maxBumpLevel0Leaves: number
+  /** Leaves over all levels of one merkle path. */
+  readonly maxBumpLeaves: number
+  /** Level-0 leaves over all merkle paths. */
+  readonly maxLevel0LeavesTotal: number
   /** Longest chain of unmined ancestors above the payment. */
   readonly maxUnprovenDepth: number
   /** Inputs whose scripts we run, across the payment and its unmined ancestors. */
@@ -26,7 +33,11 @@ export interface VerifyLimits {
 export const DEFAULT_VERIFY_LIMITS: VerifyLimits = {
   maxBeefBytes: 512 * 1024,
   maxTransactions: 256,
-  maxBumps: 64,
+  maxBumps: 32,
+  // 2 leaves per proven tx (itself and its sibling): 8 parents mined in one block.
+  maxBumpLevel0Leaves: 16,
+  maxBumpLeaves: 512,
+  maxLevel0LeavesTotal: 128,
   maxUnprovenDepth: 16,
   maxScriptInputs: 512,
   scriptMemoryLimit: 8 * 1024 * 1024
@@ -147,8 +158,17 @@ function parseBeef (hex: string, limits: VerifyLimits): ParsedBeef {
   }
   let beef: Beef
   let reader: BoundedReader
+  let bytes: Uint8Array
   try {
-    reader = new BoundedReader(Utils.toUint8Array(hex, 'hex'))
+    if (!/^(?:[0-9a-f]{2})*$/.test(hex)) throw new Error('not lowercase hex')
+    bytes = Utils.toUint8Array(hex, 'hex')
+  } catch (e) {
+    throw new Reject(ReasonCode.MALFORMED, `BEEF: ${errorText(e)}`)
+  }
+  const scan = scanBumps(bytes, limits)
+  if (!scan.ok) throw new Reject(scan.tooLarge ? ReasonCode.TOO_LARGE : ReasonCode.MALFORMED, `BEEF: ${scan.detail}`)
+  try {
+    reader = new BoundedReader(bytes)
     beef = Beef.fromReader(reader)
   } catch (e) {
     throw new Reject(ReasonCode.MALFORMED, `BEEF does not parse: ${errorText(e)}`)
