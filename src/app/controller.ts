@@ -9,6 +9,7 @@ import { loadSettings, saveSettings } from './settings.ts'
 import { holdSingleTabLock } from './single-tab.ts'
 import type { UpdateState } from './updates.ts'
 import { changePassphrase, createVault, hasVault, newMnemonic, unlockVault } from './vault.ts'
+import { exportBackup, readBackup, type Backup } from './backup.ts'
 import { Wallet } from './wallet.ts'
 
 export type Phase = 'loading' | 'other-tab' | 'onboarding' | 'locked' | 'unlocked'
@@ -66,6 +67,16 @@ export class AppController {
     await this.askPersistentStorage()
     await this.openWallet({ restore: true })
   }
+
+  /** Restores from an encrypted backup file; the file's passphrase becomes this device's passphrase. */
+  async restoreBackup (fileText: string, passphrase: string): Promise<void> {
+    const secret = await readBackup(fileText, passphrase)
+    this.secret = await createVault(this.db, secret.mnemonic, passphrase, secret.bip39Passphrase)
+    await this.askPersistentStorage()
+    await this.openWallet({ restore: true })
+  }
+
+  async backup (): Promise<Backup> { return await exportBackup(this.db) }
 
   async unlock (passphrase: string): Promise<void> {
     this.secret = await unlockVault(this.db, passphrase)

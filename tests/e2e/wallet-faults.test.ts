@@ -7,7 +7,8 @@ import { HD, Mnemonic } from '@bsv/sdk'
 import type { Browser } from 'playwright-core'
 import { startAppServer, type RunningServer } from '../../server/app-server.ts'
 import { launch } from './browser.ts'
-import { balanceSats, createWallet, entry, faucetTo, mine, phone, receiveAddress, refresh, restoreWallet, send, unlock } from './wallet-ui.ts'
+import { readFileSync } from 'node:fs'
+import { balanceSats, createWallet, entry, faucetTo, mine, PASS, phone, receiveAddress, refresh, restoreWallet, send, unlock } from './wallet-ui.ts'
 
 let srv: RunningServer
 let browser: Browser
@@ -114,5 +115,30 @@ describe('wallet faults', () => {
     await page.clock.fastForward('02:00')
     await page.getByRole('button', { name: 'Unlock' }).waitFor({ timeout: 10_000 })
     await unlock(page)
+  })
+})
+
+describe('backup file', () => {
+  it('downloads an encrypted backup and restores it on another phone with the same coins', async () => {
+    const a = await phone(browser, srv.url + '/')
+    await createWallet(a)
+    await a.getByRole('button', { name: 'Get test coins' }).click()
+    await expect.poll(() => balanceSats(a), { timeout: 20_000 }).toBe(1_000_000)
+    await a.getByRole('button', { name: 'Settings' }).click()
+    const [download] = await Promise.all([a.waitForEvent('download'), a.getByRole('button', { name: 'Download encrypted backup file' }).click()])
+    const file = await download.path()
+    const text = readFileSync(file, 'utf8')
+    expect(text).toContain('handover-backup')
+    expect(text).not.toMatch(/abandon|"mnemonic"/)
+
+    const b = await phone(browser, srv.url + '/')
+    await b.getByRole('button', { name: 'Restore from a backup file' }).click()
+    await b.getByLabel('Backup file').setInputFiles(file)
+    await b.getByLabel("The backup's passphrase").fill('wrong passphrase')
+    await b.getByRole('button', { name: 'Restore wallet' }).click()
+    await expect.poll(() => b.getByRole('alert').innerText()).toContain('not right')
+    await b.getByLabel("The backup's passphrase").fill(PASS)
+    await b.getByRole('button', { name: 'Restore wallet' }).click()
+    await expect.poll(() => balanceSats(b), { timeout: 30_000 }).toBe(1_000_000)
   })
 })
