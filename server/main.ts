@@ -16,9 +16,12 @@ const running = await startAppServer({
   staticDir: env.HANDOVER_STATIC_DIR ?? resolve(root, 'dist'),
   devnetFile: devnetOn ? devnetFile : undefined,
   blockIntervalMs: Number(env.HANDOVER_BLOCK_INTERVAL_MS ?? 30_000),
+  // Signalling for one-scan invites and the encrypted relay; REDIS_URL shares rooms across instances.
+  signalling: (env.HANDOVER_SIGNALLING ?? '1') !== '0' ? { redisUrl: env.REDIS_URL, trustProxy: env.TRUST_PROXY === '1' } : undefined,
   connectSrc: [...DEFAULT_CONNECT_SRC, ...(env.HANDOVER_CONNECT_SRC ?? '').split(/\s+/).filter(Boolean)]
 })
 console.log(`Handover is running at ${running.url}/`)
+if ((env.HANDOVER_SIGNALLING ?? '1') !== '0') console.log(`Signalling at ${running.url.replace(/^http/, 'ws')}/signal${env.REDIS_URL !== undefined ? ' (shared through Redis)' : ''}`)
 if (running.devnet !== undefined) console.log(`Devnet API at ${running.url}/devnet (height ${await running.devnet.height()})`)
 const stop = (): void => { void running.close().then(() => process.exit(0)) }
 process.on('SIGINT', stop)

@@ -11,7 +11,9 @@ export const DEFAULT_SETTINGS: Settings = {
     testnet: { arc: 'https://testnet.arc.gorillapool.io', chain: 'https://api.whatsonchain.com/v1/bsv/test' },
     devnet: { arc: '/devnet/arc', chain: '/devnet/chain' }
   },
-  lockAfterMinutes: 5
+  lockAfterMinutes: 5,
+  signalUrl: '/signal',
+  iceServers: []
 }
 
 /** Used when no fee is configured and the miner cannot be asked (offline). */
@@ -40,12 +42,31 @@ export function validateSettings (s: Settings): void {
     checkUrl(e.arc, `The ${net} miner (ARC) address`)
     checkUrl(e.chain, `The ${net} chain data address`)
   }
+  if (s.signalUrl !== '' && !s.signalUrl.startsWith('/')) {
+    let u: URL
+    try { u = new URL(s.signalUrl) } catch { throw new Error('The signalling address is not a URL.') }
+    const local = u.hostname === 'localhost' || u.hostname === '127.0.0.1'
+    if (u.protocol !== 'wss:' && !(u.protocol === 'ws:' && local)) throw new Error('The signalling address must use wss://.')
+  }
+  if (s.iceServers.length > 8) throw new Error('Use at most 8 STUN/TURN servers.')
+  for (const ice of s.iceServers) {
+    if (!/^(stun|stuns|turn|turns):[^\s]+$/.test(ice.urls)) throw new Error(`"${ice.urls}" is not a STUN or TURN address.`)
+  }
   if (s.feeRate !== undefined && !(s.feeRate >= 0 && s.feeRate <= 100_000)) throw new Error('The fee rate must be between 0 and 100,000 sat/kB.')
   if (!(Number.isInteger(s.lockAfterMinutes) && s.lockAfterMinutes >= 1 && s.lockAfterMinutes <= 1440)) throw new Error('Auto-lock must be between 1 minute and 24 hours.')
 }
 
 export function resolveEndpoint (url: string, origin: string): string {
   return new URL(url, origin).toString().replace(/\/$/, '')
+}
+
+/** Absolute ws(s):// URL for the signalling service, or undefined when none is configured. */
+export function signalUrlFor (setting: string, origin: string): string | undefined {
+  if (setting === '') return undefined
+  const u = new URL(setting, origin)
+  if (u.protocol === 'http:') u.protocol = 'ws:'
+  if (u.protocol === 'https:') u.protocol = 'wss:'
+  return u.toString()
 }
 
 export function networkLabel (n: Network): string {

@@ -9,6 +9,8 @@ export type CoinStatus =
   | 'spent'
   /** The network says another transaction spent it (double spend); kept for the record. */
   | 'conflict'
+  /** Handed to us face to face and verified, not yet accepted by a miner: shown, not spendable. */
+  | 'incoming'
 
 export interface CoinRecord {
   /** `${txid}:${vout}` */
@@ -84,6 +86,21 @@ export interface AddressRecord {
   used: boolean
 }
 
+export interface SessionRecord {
+  paymentId: string
+  role: 'payer' | 'payee'
+  /** The protocol machine's state (PayerState / PayeeState), JSON. */
+  state: unknown
+  /** Identity key the link proved, hex. */
+  peerKey?: string
+  updatedAt: number
+}
+
+export interface MetaRecord {
+  key: string
+  value: unknown
+}
+
 export interface Settings {
   network: Network
   /** Per network: ARC and chain-data base URLs and optional API keys. */
@@ -91,6 +108,10 @@ export interface Settings {
   /** Satoshis per kB; undefined means ask the ARC endpoint's /v1/policy. */
   feeRate?: number
   lockAfterMinutes: number
+  /** WebSocket URL of the signalling service for one-scan invites and the relay; '' for QR-only pairing. */
+  signalUrl: string
+  /** STUN/TURN servers for direct connections; empty works on one Wi-Fi or hotspot. */
+  iceServers: Array<{ urls: string, username?: string, credential?: string }>
 }
 
 export interface VaultRecord {
