@@ -8,9 +8,10 @@ import { NetworkDown } from '../chain/http.ts'
 import { feeFor, selectCoins, txBytes } from '../core/coin-select.ts'
 import { addressOf, GAP_LIMIT, HANDOVER_LAYOUT, Keyring, keyPath, lockingScriptOf, RESTORE_LAYOUTS, type ChainLayout } from '../core/keys.ts'
 import type { Network } from '../core/network.ts'
-import { buildPayment, type SpendableCoin } from '../core/tx-build.ts'
+import { buildPayment, type BuiltPayment, type PaymentOutput, type SpendableCoin } from '../core/tx-build.ts'
+import type { ArcFacts } from '../core/protocol/broadcast-outcome.ts'
 import { openChainDB, type ChainDB } from '../store/db.ts'
-import type { AddressRecord, CoinRecord, LedgerRecord, Settings } from '../store/records.ts'
+import type { AddressRecord, CoinRecord, LedgerRecord, SessionRecord, Settings } from '../store/records.ts'
 import { fetchWithAncestry, loadLocalTx } from './ancestry.ts'
 import { FALLBACK_FEE_RATE, resolveEndpoint } from './settings.ts'
 
@@ -19,6 +20,8 @@ export interface Balance {
   spendable: number
   /** Locked in payments we signed that the network has not taken yet. */
   pending: number
+  /** Handed to us and verified, waiting for a miner to take it. */
+  incoming: number
 }
 
 export interface SendRequest {
@@ -27,6 +30,13 @@ export interface SendRequest {
   /** Address or name, for the ledger. */
   counterparty?: string
   memo?: string
+}
+
+export interface PreparedPayment {
+  built: BuiltPayment<CoinRecord & SpendableCoin>
+  change: AddressRecord
+  outputs: PaymentOutput[]
+  own: Map<string, AddressRecord>
 }
 
 export interface SyncReport {
@@ -127,9 +137,11 @@ export class Wallet {
   async balance (): Promise<Balance> {
     const spendable = await this.db.getAllFromIndex('coins', 'status', 'unspent')
     const pending = await this.db.getAllFromIndex('coins', 'status', 'pending')
+    const incoming = await this.db.getAllFromIndex('coins', 'status', 'incoming')
     return {
       spendable: spendable.reduce((s, c) => s + c.satoshis, 0),
-      pending: pending.reduce((s, c) => s + c.satoshis, 0)
+      pending: pending.reduce((s, c) => s + c.satoshis, 0),
+      incoming: incoming.reduce((s, c) => s + c.satoshis, 0)
     }
   }
 
@@ -159,13 +171,14 @@ export class Wallet {
   // ---------- sending ----------
 
   /**
-   * Signs a payment and stores it — ledger entry, spent coins, change coin and outbox —
-   * in one IndexedDB transaction, before anything leaves the device. Then broadcasts.
+   * Selects coins, builds and signs — and writes nothing. Until `commitOutgoing` stores it,
+   * the signature does not exist as far as the wallet is concerned: signing again is safe.
    */
-  async send (req: SendRequest): Promise<LedgerRecord> {
+  async prepare (outputs: PaymentOutput[]): Promise<PreparedPayment> {
     const rate = await this.feeRate()
     const coins = await this.db.getAllFromIndex('coins', 'status', 'unspent')
-    const chosen = selectCoins(coins, [req.lockingScript.length / 2], req.satoshis, rate)
+    const target = outputs.reduce((s, o) => s + o.satoshis, 0)
+    const chosen = selectCoins(coins, outputs.map(o => o.lockingScript.length / 2), target, rate)
     const spendable: Array<CoinRecord & SpendableCoin> = []
     for (const c of chosen.inputs) {
       const source = await loadLocalTx(this.db, c.txid)
@@ -173,28 +186,32 @@ export class Wallet {
       spendable.push({ ...c, sourceTransaction: source })
     }
     const change = await this.nextUnused(HANDOVER_LAYOUT.change)
-    const built = await buildPayment({
-      coins: spendable,
-      outputs: [{ lockingScript: req.lockingScript, satoshis: req.satoshis }],
-      changeScript: change.lockingScript,
-      satsPerKb: rate,
-      keyFor: p => this.keys.privateKey(p)
-    })
-    const own = await this.ownScripts()
-    const toSelf = own.has(req.lockingScript)
+    const built = await buildPayment({ coins: spendable, outputs, changeScript: change.lockingScript, satsPerKb: rate, keyFor: p => this.keys.privateKey(p) })
+    return { built, change, outputs, own: await this.ownScripts() }
+  }
+
+  /**
+   * Stores a prepared payment — spent coins, change coin, ledger entry, outbox entry and,
+   * for a face-to-face payment, its session — in one IndexedDB transaction. Only after
+   * this may the transaction leave the device.
+   */
+  async commitOutgoing (p: PreparedPayment, meta: { counterparty?: string, memo?: string, broadcastAt?: number, session?: SessionRecord }): Promise<LedgerRecord> {
+    const { built, change, own } = p
+    const paid = p.outputs.reduce((s, o) => s + o.satoshis, 0)
+    const toSelf = p.outputs.every(o => own.has(o.lockingScript))
     const now = Date.now()
     const entry: LedgerRecord = {
       txid: built.txid,
       direction: toSelf ? 'self' : 'out',
-      amount: toSelf ? -built.fee : -(req.satoshis + built.fee),
+      amount: toSelf ? -built.fee : -(paid + built.fee),
       fee: built.fee,
-      counterparty: req.counterparty,
-      memo: req.memo,
-      status: 'signed',
+      counterparty: meta.counterparty,
+      memo: meta.memo,
+      status: meta.session !== undefined ? 'handed-over' : 'signed',
       createdAt: now,
       updatedAt: now
     }
-    const tx = this.db.transaction(['coins', 'txs', 'ledger', 'outbox', 'addresses'], 'readwrite')
+    const tx = this.db.transaction(['coins', 'txs', 'ledger', 'outbox', 'addresses', 'sessions'], 'readwrite')
     for (const c of built.inputs) {
       const current = await tx.objectStore('coins').get(c.id)
       // Another tab or a concurrent payment got there first: abort without writing anything.
@@ -209,18 +226,33 @@ export class Wallet {
       })
       await tx.objectStore('addresses').put({ ...change, used: true })
     }
-    if (toSelf) {
-      const vout = built.tx.outputs.findIndex((o, i) => i !== built.change?.vout && o.lockingScript.toHex() === req.lockingScript)
-      const a = own.get(req.lockingScript)!
-      await tx.objectStore('coins').put({ id: `${built.txid}:${vout}`, txid: built.txid, vout, satoshis: req.satoshis, lockingScript: req.lockingScript, keyPath: a.keyPath, status: 'unspent', createdAt: now })
+    for (const [vout, o] of built.tx.outputs.entries()) {
+      const a = own.get(o.lockingScript.toHex())
+      if (vout === built.change?.vout || a === undefined) continue
+      await tx.objectStore('coins').put({ id: `${built.txid}:${vout}`, txid: built.txid, vout, satoshis: o.satoshis!, lockingScript: a.lockingScript, keyPath: a.keyPath, status: 'unspent', createdAt: now })
       await tx.objectStore('addresses').put({ ...a, used: true })
     }
     await tx.objectStore('ledger').put(entry)
-    await tx.objectStore('outbox').put({ txid: built.txid, attempts: 0, nextAttemptAt: 0 })
+    await tx.objectStore('outbox').put({ txid: built.txid, attempts: 0, nextAttemptAt: meta.broadcastAt ?? 0 })
+    if (meta.session !== undefined) await tx.objectStore('sessions').put(meta.session)
     await tx.done
     this.changed()
+    return entry
+  }
+
+  /** Signs a payment to an address, stores it, then broadcasts. */
+  async send (req: SendRequest): Promise<LedgerRecord> {
+    const prepared = await this.prepare([{ lockingScript: req.lockingScript, satoshis: req.satoshis }])
+    const entry = await this.commitOutgoing(prepared, { counterparty: req.counterparty, memo: req.memo })
     void this.processOutbox()
     return entry
+  }
+
+  /** A fresh receive output for a payment request; handed out once, never reused. */
+  async freshReceiveOutput (): Promise<AddressRecord> {
+    const rec = await this.nextUnused(HANDOVER_LAYOUT.receive)
+    await this.db.put('addresses', { ...rec, used: true })
+    return rec
   }
 
   // ---------- outbox ----------
@@ -230,27 +262,38 @@ export class Wallet {
     if (this.outboxRun !== undefined) return await this.outboxRun
     this.outboxRun = (async () => {
       const due = (await this.db.getAll('outbox')).filter(o => o.nextAttemptAt <= now)
-      for (const item of due) {
-        const rec = await this.db.get('txs', item.txid)
-        if (rec === undefined) { await this.db.delete('outbox', item.txid); continue }
-        await this.setLedger(item.txid, { status: 'broadcasting' })
-        try {
-          const beef = Transaction.fromHexBEEF(rec.beef, item.txid).toBEEF()
-          const st = await this.arc.broadcast(beef)
-          await this.markBroadcast(item.txid, st.txStatus === 'MINED' ? 'mined' : 'seen')
-        } catch (e) {
-          if (e instanceof ArcRejection && !e.isTransient) {
-            await this.markRejected(item.txid, e)
-          } else {
-            const attempts = item.attempts + 1
-            const wait = BACKOFF_MS[Math.min(attempts - 1, BACKOFF_MS.length - 1)]!
-            await this.db.put('outbox', { ...item, attempts, nextAttemptAt: Date.now() + wait, lastError: (e as Error).message })
-            await this.setLedger(item.txid, { status: 'handed-over', error: e instanceof NetworkDown ? 'Waiting for the network to broadcast.' : (e as Error).message })
-          }
-        }
-      }
+      for (const item of due) await this.broadcastOnce(item.txid)
     })().finally(() => { this.outboxRun = undefined; this.changed() })
     return await this.outboxRun
+  }
+
+  /**
+   * One broadcast attempt of a stored transaction; the outcome is written to the ledger,
+   * coins and outbox before it is returned (as ARC facts, for the payment sessions).
+   */
+  async broadcastOnce (txid: string): Promise<ArcFacts> {
+    const rec = await this.db.get('txs', txid)
+    if (rec === undefined) { await this.db.delete('outbox', txid); return { httpStatus: 404, extraInfo: 'transaction not stored' } }
+    const item = await this.db.get('outbox', txid) ?? { txid, attempts: 0, nextAttemptAt: 0 }
+    await this.setLedger(txid, { status: 'broadcasting' })
+    try {
+      const beef = Transaction.fromHexBEEF(rec.beef, txid).toBEEF()
+      const st = await this.arc.broadcast(beef)
+      await this.markBroadcast(txid, st.txStatus === 'MINED' ? 'mined' : 'seen')
+      return { httpStatus: 200, txStatus: st.txStatus, blockHeight: st.blockHeight }
+    } catch (e) {
+      if (e instanceof ArcRejection && !e.isTransient) {
+        await this.markRejected(txid, e)
+        return { httpStatus: e.code, txStatus: e.title, extraInfo: e.detail }
+      }
+      const attempts = item.attempts + 1
+      const wait = BACKOFF_MS[Math.min(attempts - 1, BACKOFF_MS.length - 1)]!
+      await this.db.put('outbox', { ...item, attempts, nextAttemptAt: Date.now() + wait, lastError: (e as Error).message })
+      await this.setLedger(txid, { status: 'handed-over', error: e instanceof NetworkDown ? 'Waiting for the network to broadcast.' : (e as Error).message })
+      return { httpStatus: e instanceof ArcRejection ? e.code : undefined, extraInfo: (e as Error).message }
+    } finally {
+      this.changed()
+    }
   }
 
   /** Retries everything in the outbox now (the network came back, or the user asked). */
@@ -273,6 +316,10 @@ export class Wallet {
     for (const c of await tx.objectStore('coins').index('spentBy').getAll(txid)) {
       if (c.status === 'pending') await tx.objectStore('coins').put({ ...c, status: 'spent' })
     }
+    // Coins handed to us become spendable once a miner has the transaction.
+    for (const c of await tx.objectStore('coins').index('status').getAll('incoming')) {
+      if (c.txid === txid) await tx.objectStore('coins').put({ ...c, status: 'unspent' })
+    }
     const cur = await tx.objectStore('ledger').get(txid)
     if (cur !== undefined) {
       const { error: _drop, ...rest } = cur
@@ -287,7 +334,17 @@ export class Wallet {
    * double-spent, in which case they are gone and flagged. Outputs of the refused tx vanish.
    */
   private async markRejected (txid: string, why: ArcRejection): Promise<void> {
-    const tx = this.db.transaction(['coins', 'ledger', 'outbox'], 'readwrite')
+    await this.unwind(txid, why.isDoubleSpend, why.message)
+  }
+
+  /**
+   * Undoes a payment that will never confirm: its inputs come back (or are flagged when
+   * another transaction took them), its outputs disappear, the ledger says why.
+   * Used for miner rejections and for a payee's refusal; with `session`, in the same write.
+   */
+  async unwind (txid: string, doubleSpent: boolean, message: string, session?: SessionRecord): Promise<void> {
+    const why = { isDoubleSpend: doubleSpent, message }
+    const tx = this.db.transaction(['coins', 'ledger', 'outbox', 'sessions'], 'readwrite')
     const coins = tx.objectStore('coins')
     for (const c of await coins.index('spentBy').getAll(txid)) {
       const { spentBy: _s, ...rest } = c
@@ -301,7 +358,52 @@ export class Wallet {
     const cur = await tx.objectStore('ledger').get(txid)
     if (cur !== undefined) await tx.objectStore('ledger').put({ ...cur, status: 'failed', error: why.message, updatedAt: Date.now() })
     await tx.objectStore('outbox').delete(txid)
+    if (session !== undefined) await tx.objectStore('sessions').put(session)
     await tx.done
+    this.changed()
+  }
+
+  /**
+   * Stores a payment handed to us and verified: its transaction, our outputs as incoming
+   * coins, the ledger entry, the outbox entry and the session, in one write — before the ack.
+   */
+  async storeIncoming (args: { txid: string, beef: string, counterparty?: string, memo?: string, session: SessionRecord }): Promise<void> {
+    const tx = Transaction.fromHexBEEF(args.beef, args.txid)
+    const own = await this.ownScripts()
+    const now = Date.now()
+    const w = this.db.transaction(['coins', 'txs', 'ledger', 'outbox', 'sessions', 'addresses'], 'readwrite')
+    let amount = 0
+    await w.objectStore('txs').put({ txid: args.txid, beef: tx.toHexBEEF(), proven: false })
+    for (const [vout, o] of tx.outputs.entries()) {
+      const a = own.get(o.lockingScript.toHex())
+      if (a === undefined) continue
+      amount += o.satoshis!
+      const id = `${args.txid}:${vout}`
+      if (await w.objectStore('coins').get(id) === undefined) {
+        await w.objectStore('coins').put({ id, txid: args.txid, vout, satoshis: o.satoshis!, lockingScript: a.lockingScript, keyPath: a.keyPath, status: 'incoming', createdAt: now })
+      }
+      await w.objectStore('addresses').put({ ...a, used: true })
+    }
+    if (await w.objectStore('ledger').get(args.txid) === undefined) {
+      await w.objectStore('ledger').put({ txid: args.txid, direction: 'in', amount, fee: 0, counterparty: args.counterparty, memo: args.memo, status: 'handed-over', createdAt: now, updatedAt: now })
+    }
+    if (await w.objectStore('outbox').get(args.txid) === undefined) await w.objectStore('outbox').put({ txid: args.txid, attempts: 0, nextAttemptAt: 0 })
+    await w.objectStore('sessions').put(args.session)
+    await w.done
+    this.changed()
+  }
+
+  async saveSession (rec: SessionRecord): Promise<void> {
+    await this.db.put('sessions', rec)
+    this.changed()
+  }
+
+  async session (paymentId: string): Promise<SessionRecord | undefined> {
+    return await this.db.get('sessions', paymentId)
+  }
+
+  async ledgerEntry (txid: string): Promise<LedgerRecord | undefined> {
+    return await this.db.get('ledger', txid)
   }
 
   // ---------- status ----------
@@ -383,7 +485,9 @@ export class Wallet {
       seen.add(id)
       const have = await this.db.get('coins', id)
       if (have !== undefined) {
-        if (have.height === undefined && u.height !== undefined) await this.db.put('coins', { ...have, height: u.height })
+        // The network lists it: a coin handed to us is now as good as any other.
+        const status = have.status === 'incoming' ? 'unspent' : have.status
+        if ((have.height === undefined && u.height !== undefined) || status !== have.status) await this.db.put('coins', { ...have, status, height: have.height ?? u.height })
         continue
       }
       try {
@@ -391,7 +495,7 @@ export class Wallet {
         const out = tx.outputs[u.vout]
         if (out === undefined || out.satoshis !== u.satoshis || out.lockingScript.toHex() !== rec.lockingScript) throw new Error('chain data does not match the transaction')
         if (!await tx.verify(this.tracker).catch(() => false)) throw new Error('failed SPV verification')
-        await this.storeIncoming(tx, u.vout, rec, u.height)
+        await this.storeSynced(tx, u.vout, rec, u.height)
         report.newCoins++
       } catch (e) {
         report.rejected.push(`${id}: ${(e as Error).message}`)
@@ -407,7 +511,7 @@ export class Wallet {
     return true
   }
 
-  private async storeIncoming (tx: Transaction, vout: number, rec: AddressRecord, height: number | undefined): Promise<void> {
+  private async storeSynced (tx: Transaction, vout: number, rec: AddressRecord, height: number | undefined): Promise<void> {
     const txid = tx.id('hex')
     const now = Date.now()
     const w = this.db.transaction(['coins', 'txs', 'ledger'], 'readwrite')
