@@ -11,6 +11,7 @@ import type { UpdateState } from './updates.ts'
 import { changePassphrase, createVault, hasVault, newMnemonic, unlockVault } from './vault.ts'
 import { exportBackup, readBackup, type Backup } from './backup.ts'
 import { Wallet } from './wallet.ts'
+import type { FaceToFace } from './face-to-face.ts'
 
 export type Phase = 'loading' | 'other-tab' | 'onboarding' | 'locked' | 'unlocked'
 
@@ -32,7 +33,18 @@ export class AppController {
   private readonly listeners = new Set<() => void>()
   private readonly onOnline = (): void => { void this.wallet?.retryNow().catch(() => undefined) }
 
-  constructor (private readonly origin: string, private readonly dbPrefix = 'handover') {}
+  /** The face-to-face payment in progress, payer or payee side; loaded on first use (WebRTC, protocol). */
+  f2f: FaceToFace | undefined
+
+  constructor (readonly origin: string, private readonly dbPrefix = 'handover') {}
+
+  async faceToFace (): Promise<FaceToFace> {
+    if (this.f2f === undefined) {
+      const { FaceToFace } = await import('./face-to-face.ts')
+      this.f2f ??= new FaceToFace(() => this.wallet, () => this.settings, this.origin, () => this.emit())
+    }
+    return this.f2f
+  }
 
   subscribe (fn: () => void): () => void {
     this.listeners.add(fn)
@@ -84,6 +96,8 @@ export class AppController {
   }
 
   lock (): void {
+    this.f2f?.endPay()
+    this.f2f?.endReceive()
     for (const t of this.timers) clearInterval(t)
     this.timers = []
     removeEventListener('online', this.onOnline)
@@ -133,6 +147,8 @@ export class AppController {
     const w = this.wallet
     if (w === undefined) return
     try {
+      // Learn the miner's fee policy while online: an offline payee judges fees by it.
+      await w.feeRate()
       await w.processOutbox()
       const report = await w.sync(opts)
       await w.refreshStatuses()
@@ -153,7 +169,8 @@ export class AppController {
     addEventListener('online', this.onOnline)
     this.timers.push(setInterval(() => { void this.refresh() }, REFRESH_MS))
     this.timers.push(setInterval(() => {
-      if (Date.now() - this.lastActivity > this.settings.lockAfterMinutes * 60_000) this.lock()
+      // Never lock in the middle of handing over a payment.
+      if (Date.now() - this.lastActivity > this.settings.lockAfterMinutes * 60_000 && this.f2f?.busy() !== true) this.lock()
     }, 5_000))
     // A fresh start is the moment to retry every queued broadcast, whatever its backoff said.
     await this.wallet.retryNow().catch(() => undefined)

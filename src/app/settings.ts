@@ -69,6 +69,11 @@ export function signalUrlFor (setting: string, origin: string): string | undefin
   return u.toString()
 }
 
+/** One-scan invites need the signalling service and a network. */
+export function canInvite (settings: Settings, origin: string): boolean {
+  return signalUrlFor(settings.signalUrl, origin) !== undefined && (typeof navigator === 'undefined' || navigator.onLine)
+}
+
 export function networkLabel (n: Network): string {
   return n === 'mainnet' ? 'Mainnet' : n === 'testnet' ? 'Testnet' : 'Devnet (local test chain)'
 }

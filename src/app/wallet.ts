@@ -1,6 +1,6 @@
 // An unlocked wallet on one network: addresses, coins, sending, sync and the outbox.
 // Everything that must survive a closed tab is written to IndexedDB before it is acted on.
-import { MerklePath, Transaction, type PrivateKey } from '@bsv/sdk'
+import { MerklePath, Transaction, type ChainTracker, type PrivateKey } from '@bsv/sdk'
 import { ArcClient, ArcRejection } from '../chain/arc.ts'
 import { ChainReader } from '../chain/chain-reader.ts'
 import { HeaderChainTracker } from '../chain/header-tracker.ts'
@@ -149,14 +149,37 @@ export class Wallet {
     return (await this.db.getAllFromIndex('ledger', 'createdAt')).reverse()
   }
 
+  /** The fee rate to pay and to demand: settings, else the miner's policy (remembered for offline use). */
   async feeRate (): Promise<number> {
     if (this.settings.feeRate !== undefined) return this.settings.feeRate
     if (this.cachedFeeRate !== undefined) return this.cachedFeeRate
     try {
       this.cachedFeeRate = await this.arc.feeRate()
+      await this.db.put('meta', { key: 'feeRate', value: this.cachedFeeRate })
       return this.cachedFeeRate
     } catch {
-      return FALLBACK_FEE_RATE
+      const known = (await this.db.get('meta', 'feeRate'))?.value
+      return typeof known === 'number' ? known : FALLBACK_FEE_RATE
+    }
+  }
+
+  /**
+   * The SPV tracker, wrapped to notice when the network is gone, so a payment checked
+   * offline can still be judged on scripts and amounts, with proofs left for later.
+   */
+  offlineAwareTracker (): { tracker?: ChainTracker, wentOffline: () => boolean } {
+    if (typeof navigator !== 'undefined' && navigator.onLine === false) return { tracker: undefined, wentOffline: () => false }
+    let down = false
+    const t = this.tracker
+    const guard = async <R>(fn: () => Promise<R>): Promise<R> => {
+      try { return await fn() } catch (e) { if (e instanceof NetworkDown) down = true; throw e }
+    }
+    return {
+      tracker: {
+        isValidRootForHeight: async (root, height) => await guard(async () => await t.isValidRootForHeight(root, height)),
+        currentHeight: async () => await guard(async () => await t.currentHeight())
+      },
+      wentOffline: () => down
     }
   }
 
@@ -408,14 +431,20 @@ export class Wallet {
 
   // ---------- status ----------
 
-  /** Moves ledger entries to seen/mined and stores merkle proofs, checked against headers. */
+  /**
+   * Moves ledger entries to seen/mined and stores merkle proofs, checked against headers.
+   * A payment we handed over counts as broadcast as soon as the miner knows it, whoever sent it.
+   */
   async refreshStatuses (): Promise<void> {
-    const open = (await this.db.getAll('ledger')).filter(l => l.status === 'seen' || (l.status === 'handed-over' && l.direction === 'in'))
+    const open = (await this.db.getAll('ledger')).filter(l => l.status === 'seen' || l.status === 'handed-over')
     for (const entry of open) {
       const st = await this.arc.status(entry.txid).catch(() => undefined)
+      if (st !== undefined && entry.status === 'handed-over' && st.txStatus !== 'REJECTED' && st.txStatus !== 'DOUBLE_SPEND_ATTEMPTED') {
+        await this.markBroadcast(entry.txid, 'seen')
+      }
       let path: MerklePath | undefined
       if (st?.txStatus === 'MINED' && st.merklePath !== undefined) path = MerklePath.fromHex(st.merklePath)
-      else if (st === undefined) path = await this.reader.merklePath(entry.txid).catch(() => undefined)
+      else if (st === undefined && entry.status === 'seen') path = await this.reader.merklePath(entry.txid).catch(() => undefined)
       if (path === undefined) continue
       if (!await path.verify(entry.txid, this.tracker).catch(() => false)) continue
       await this.storeProof(entry.txid, path)

@@ -71,9 +71,9 @@ describe('accessibility at 360 px, light and dark', () => {
     await page.getByRole('img', { name: /QR code for address/ }).waitFor()
     await check('receive tab')
 
-    await page.getByRole('button', { name: 'Send' }).click()
+    await page.getByRole('button', { name: 'Pay', exact: true }).click()
     await page.getByLabel('Address or bitcoin: link').waitFor()
-    await check('send tab')
+    await check('pay tab')
 
     await page.getByRole('button', { name: 'Settings' }).click()
     await page.getByRole('heading', { name: 'Network and services' }).waitFor()

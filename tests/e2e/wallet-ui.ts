@@ -58,7 +58,7 @@ export async function receiveAddress (page: Page): Promise<string> {
 }
 
 export async function send (page: Page, to: string, sats: number): Promise<void> {
-  await page.getByRole('button', { name: 'Send' }).click()
+  await page.getByRole('button', { name: 'Pay', exact: true }).click()
   await page.getByLabel('Address or bitcoin: link').fill(to)
   await page.getByLabel('Amount (satoshis)').fill(String(sats))
   await page.getByRole('button', { name: 'Review' }).click()

@@ -69,7 +69,7 @@ describe('wallet on the devnet, through the UI', () => {
     await bob.getByRole('img', { name: /QR code for address/ }).waitFor()
 
     // Alice sends 250,000 sats.
-    await alice.getByRole('button', { name: 'Send' }).click()
+    await alice.getByRole('button', { name: 'Pay', exact: true }).click()
     await alice.getByLabel('Address or bitcoin: link').fill(bobAddress)
     await alice.getByLabel('Amount (satoshis)').fill('250000')
     await alice.getByRole('button', { name: 'Review' }).click()

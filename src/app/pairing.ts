@@ -1,0 +1,66 @@
+// Opening a link to the person in front of you, for either side of a payment.
+// Online with a signalling service: one scan of an invite. Otherwise: two scans
+// (offer, then answer), no server at all.
+import { answerQrOffer, createQrOffer } from '../link/qr-pairing.ts'
+import { hostInvite, joinInvite } from '../link/invite-pairing.ts'
+import { codeKind } from '../link/code-kind.ts'
+import { LinkError } from '../link/errors.ts'
+import type { Link } from '../link/link.ts'
+import type { Settings } from '../store/records.ts'
+import { signalUrlFor } from './settings.ts'
+import type { Wallet } from './wallet.ts'
+
+export type PairingMode = 'invite' | 'qr'
+
+export interface PayeePairing {
+  mode: PairingMode
+  /** What the payee's screen shows as a QR code. */
+  text: string
+  /** Invite mode: resolves when the payer has joined. */
+  link?: Promise<Link>
+  /** QR mode: feed the answer code the payer shows. */
+  accept?: (answerText: string) => Promise<Link>
+  cancel: () => void
+}
+
+export interface PayerPairing {
+  /** QR mode: the answer the payer shows for the payee to scan. */
+  answerText?: string
+  link: Promise<Link>
+  cancel: () => void
+}
+
+function iceServers (settings: Settings): RTCIceServer[] {
+  // Offline, a STUN server only costs time: leave it out.
+  return typeof navigator !== 'undefined' && navigator.onLine === false ? [] : settings.iceServers
+}
+
+export async function startPayeePairing (wallet: Wallet, settings: Settings, origin: string, mode: PairingMode): Promise<PayeePairing> {
+  const identity = wallet.identityKey()
+  const signalUrl = signalUrlFor(settings.signalUrl, origin)
+  if (mode === 'invite' && signalUrl !== undefined) {
+    const inv = await hostInvite({ identity, signalUrl, iceServers: iceServers(settings) })
+    return { mode, text: inv.text, link: inv.link, cancel: () => inv.cancel() }
+  }
+  const offer = await createQrOffer({ identity, iceServers: iceServers(settings) })
+  return { mode: 'qr', text: offer.text, accept: async t => await offer.accept(t), cancel: () => offer.cancel() }
+}
+
+export async function startPayerPairing (wallet: Wallet, settings: Settings, origin: string, scanned: string): Promise<PayerPairing> {
+  const identity = wallet.identityKey()
+  const kind = codeKind(scanned)
+  if (kind === 'invite') {
+    const signalUrl = signalUrlFor(settings.signalUrl, origin)
+    if (signalUrl === undefined) throw new LinkError('signalling', 'This code needs the signalling service, which is turned off in Settings. Ask the payee for the two-scan code instead.')
+    let cancelled = false
+    const link = joinInvite(scanned, { identity, signalUrl, iceServers: iceServers(settings) })
+    link.then(l => { if (cancelled) l.close() }, () => undefined)
+    return { link, cancel: () => { cancelled = true } }
+  }
+  if (kind === 'offer') {
+    const ans = await answerQrOffer(scanned, { identity, iceServers: iceServers(settings) })
+    return { answerText: ans.text, link: ans.link, cancel: () => ans.cancel() }
+  }
+  if (kind === 'answer') throw new LinkError('bad-code', 'This is an answer code: it is for the phone that showed the first code. Scan the payee\'s code instead.')
+  throw new LinkError('bad-code', 'This is not a Handover code.')
+}

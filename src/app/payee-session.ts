@@ -1,0 +1,220 @@
+// Receiving face to face: a request with a fresh output goes to the payer over the link;
+// the payment that comes back is verified, stored, acknowledged and broadcast.
+import { Utils } from '@bsv/sdk'
+import {
+  classifyArc, payeeReduce, payeeStart, reasonMessage, verifyPayment,
+  type Decision, type Message, type PayeeEffect, type PayeeEvent, type PayeeState, type RequestMessage, type SeenPayments
+} from '../core/protocol/index.ts'
+import type { SessionRecord } from '../store/records.ts'
+import { EffectQueue } from './effect-runner.ts'
+import type { MessagePipe } from './protocol-link.ts'
+import { loadLocalTx } from './ancestry.ts'
+import type { Wallet } from './wallet.ts'
+
+export interface ReceiveView {
+  state: PayeeState
+  peerKey?: string
+  sas?: string
+  linkMode?: 'direct' | 'relay'
+  connected: boolean
+  /** Last problem, in words. */
+  error?: string
+}
+
+const nowSec = (): number => Math.floor(Date.now() / 1000)
+
+export class ReceiveSession {
+  private state: PayeeState
+  private pipe: MessagePipe | undefined
+  private unsubs: Array<() => void> = []
+  private timers: Array<ReturnType<typeof setTimeout>> = []
+  private readonly listeners = new Set<(v: ReceiveView) => void>()
+  private error: string | undefined
+  private readonly effects: EffectQueue<PayeeEffect>
+
+  private constructor (private readonly wallet: Wallet, state: PayeeState) {
+    this.state = state
+    this.effects = new EffectQueue(e => this.exec(e), e => e.kind === 'persist', e => { this.error = (e as Error).message; this.emit() })
+  }
+
+  /** A new request for `satoshis` to a fresh address of ours. */
+  static async create (wallet: Wallet, args: { satoshis: number, memo?: string, expiresInSec?: number }): Promise<ReceiveSession> {
+    if (!Number.isSafeInteger(args.satoshis) || args.satoshis < 1) throw new Error('Enter an amount of at least 1 satoshi.')
+    const out = await wallet.freshReceiveOutput()
+    const paymentId = Utils.toHex(Array.from(crypto.getRandomValues(new Uint8Array(16))))
+    const created = nowSec()
+    const memo = args.memo?.trim()
+    const request: RequestMessage = {
+      v: 1,
+      type: 'request',
+      id: `request:${paymentId}`,
+      paymentId,
+      network: wallet.network,
+      outputs: [{ script: out.lockingScript, satoshis: args.satoshis }],
+      ...(memo !== undefined && memo !== '' ? { memo: memo.slice(0, 200) } : {}),
+      creationTimestamp: created,
+      expirationTimestamp: created + (args.expiresInSec ?? 15 * 60),
+      payeeIdentityKey: wallet.identityKey().toPublicKey().toString()
+    }
+    const t = payeeStart(request)
+    const s = new ReceiveSession(wallet, t.state)
+    s.effects.push(t.effects)
+    return s
+  }
+
+  /** Picks up a stored session (after a reload) so a re-paired payer can finish it. */
+  static resume (wallet: Wallet, rec: SessionRecord): ReceiveSession {
+    const s = new ReceiveSession(wallet, rec.state as PayeeState)
+    s.dispatch({ type: 'resume', nowSec: nowSec() })
+    return s
+  }
+
+  get paymentId (): string { return this.state.paymentId }
+  get request (): RequestMessage { return this.state.request }
+
+  view (): ReceiveView {
+    return { state: this.state, peerKey: this.pipe?.peerKey, sas: this.pipe?.sas, linkMode: this.pipe?.mode, connected: this.pipe !== undefined, error: this.error }
+  }
+
+  onChange (cb: (v: ReceiveView) => void): () => void {
+    this.listeners.add(cb)
+    return () => this.listeners.delete(cb)
+  }
+
+  private emit (): void { const v = this.view(); for (const cb of this.listeners) cb(v) }
+
+  /** Attaches a connected link: the request (or the current ack) goes out at once. */
+  attach (pipe: MessagePipe): void {
+    this.detach()
+    this.pipe = pipe
+    this.unsubs.push(pipe.onMessage(m => this.onMessage(m)))
+    this.unsubs.push(pipe.onInvalid(e => {
+      // A payment we cannot even read still gets an answer, so the payer is not left waiting.
+      if (e.type === 'payment' && e.paymentId === this.state.paymentId) {
+        void pipe.send({ v: 1, type: 'ack', id: `ack:${e.paymentId}`, paymentId: e.paymentId, accepted: false, reason: 'MALFORMED', detail: e.message.slice(0, 500) }).catch(() => undefined)
+      }
+      this.error = `The other phone sent something invalid: ${e.message}`
+      this.emit()
+    }))
+    this.unsubs.push(pipe.onClose(message => {
+      if (this.pipe === pipe) this.pipe = undefined
+      if (!['mined', 'seen', 'broadcast', 'acked', 'queued', 'rejected', 'failed'].includes(this.state.phase)) this.error = message
+      this.emit()
+    }))
+    const resend = this.state.phase === 'requestSent' ? this.state.request : this.state.ack
+    if (resend !== undefined) void pipe.send(resend).catch(() => undefined)
+    this.emit()
+  }
+
+  private detach (): void {
+    for (const u of this.unsubs) u()
+    this.unsubs = []
+  }
+
+  cancel (): void { this.dispatch({ type: 'cancel' }) }
+
+  close (): void {
+    this.detach()
+    for (const t of this.timers) clearTimeout(t)
+    this.pipe?.close()
+    this.pipe = undefined
+  }
+
+  private onMessage (m: Message): void {
+    if (m.type === 'payment') this.dispatch({ type: 'payment', message: m })
+  }
+
+  private dispatch (event: PayeeEvent): void {
+    const t = payeeReduce(this.state, event)
+    this.state = t.state
+    this.emit()
+    this.effects.push(t.effects)
+  }
+
+  private record (state: PayeeState): SessionRecord {
+    return { paymentId: state.paymentId, role: 'payee', state, peerKey: this.pipe?.peerKey, updatedAt: Date.now() }
+  }
+
+  private async exec (e: PayeeEffect): Promise<void> {
+    switch (e.kind) {
+      case 'persist': {
+        const rec = this.record(e.state)
+        if (e.record?.op === 'storeIncoming') {
+          await this.wallet.storeIncoming({ txid: e.record.txid, beef: e.record.beef, counterparty: this.pipe?.peerKey, memo: this.state.request.memo, session: rec })
+          this.dispatch({ type: 'persisted' })
+        } else if (e.record?.op === 'markFailed') {
+          await this.wallet.unwind(e.record.txid, false, reasonMessage(e.record.reason), rec)
+        } else {
+          await this.wallet.saveSession(rec)
+        }
+        return
+      }
+      case 'send':
+        // Without a link the message waits: attach() re-sends the current request or ack.
+        if (this.pipe !== undefined) await this.pipe.send(e.message).catch(() => undefined)
+        return
+      case 'verify': {
+        const result = await this.verify(e.payment)
+        this.dispatch({ type: 'verified', payment: e.payment, result })
+        return
+      }
+      case 'broadcast': {
+        const facts = await this.wallet.broadcastOnce(e.txid)
+        this.dispatch({ type: 'broadcastResult', outcome: classifyArc(facts), nowSec: nowSec() })
+        return
+      }
+      case 'startTimer':
+        this.timers.push(setTimeout(() => this.dispatch({ type: 'timer', timer: e.timer, nowSec: nowSec() }), Math.max(0, e.atSec * 1000 - Date.now())))
+        return
+      case 'watch':
+        this.watch(e.txid)
+        return
+      case 'showError':
+        this.error = e.message
+        this.emit()
+    }
+  }
+
+  private async verify (payment: Parameters<typeof verifyPayment>[0]['payment']): ReturnType<typeof verifyPayment> {
+    const seen: SeenPayments = {
+      byPaymentId: async id => {
+        const s = await this.wallet.session(id)
+        const st = s?.state as PayeeState | undefined
+        return st?.ack !== undefined && s?.role === 'payee' && id !== this.state.paymentId ? decisionFromAck(st) : undefined
+      },
+      byTxid: async txid => {
+        const l = await this.wallet.ledgerEntry(txid)
+        return l !== undefined && l.direction === 'in' ? { paymentId: payment.paymentId, accepted: true, txid } : undefined
+      }
+    }
+    const base = { request: this.state.request, payment, network: this.wallet.network, nowSec: nowSec(), feeRateSatPerKb: await this.wallet.feeRate(), seen }
+    // Online, proofs are checked against headers; if the network is gone, scripts and
+    // amounts still are, and the proofs wait (shown as unconfirmed).
+    const tracker = this.wallet.offlineAwareTracker()
+    const online = await verifyPayment({ ...base, chainTracker: tracker.tracker })
+    if (tracker.wentOffline()) return await verifyPayment(base)
+    return online
+  }
+
+  private watch (txid: string): void {
+    const check = async (): Promise<void> => {
+      const l = await this.wallet.ledgerEntry(txid)
+      if (l?.status === 'seen' && this.state.phase !== 'seen') this.dispatch({ type: 'status', status: 'seen' })
+      if (l?.status === 'mined') {
+        const tx = await loadLocalTx(this.wallet.db, txid)
+        this.dispatch({ type: 'status', status: 'mined', blockHeight: l.height, merklePath: tx?.merklePath?.toHex() })
+        off()
+      }
+    }
+    const off = this.wallet.onChange(() => { void check() })
+    this.unsubs.push(off)
+    void check()
+  }
+}
+
+function decisionFromAck (st: PayeeState): Decision | undefined {
+  const ack = st.ack
+  if (ack === undefined) return undefined
+  return ack.accepted ? { paymentId: ack.paymentId, accepted: true, txid: ack.txid } : { paymentId: ack.paymentId, accepted: false, reason: ack.reason }
+}
+

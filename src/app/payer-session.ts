@@ -1,0 +1,196 @@
+// Paying face to face: the payee's request arrives over the link, the person confirms,
+// the wallet signs, stores (coins marked spent) and only then hands the payment over.
+// No ack in time? The payer broadcasts itself, so the payee still gets the money.
+import {
+  classifyArc, payerReduce, payerStart, reasonMessage, verifyReceipt,
+  type Message, type PayerEffect, type PayerEvent, type PayerState, type RequestMessage
+} from '../core/protocol/index.ts'
+import { InsufficientFunds } from '../core/coin-select.ts'
+import type { SessionRecord } from '../store/records.ts'
+import { EffectQueue } from './effect-runner.ts'
+import type { MessagePipe } from './protocol-link.ts'
+import type { PreparedPayment, Wallet } from './wallet.ts'
+
+export interface PayView {
+  state?: PayerState
+  peerKey: string
+  sas: string
+  linkMode: 'direct' | 'relay'
+  connected: boolean
+  /** Fee of the signed payment, once signed. */
+  fee?: number
+  error?: string
+}
+
+const nowSec = (): number => Math.floor(Date.now() / 1000)
+
+export class PaySession {
+  private state: PayerState | undefined
+  private prepared: PreparedPayment | undefined
+  private fee: number | undefined
+  private connected = true
+  private error: string | undefined
+  private unsubs: Array<() => void> = []
+  private timers: Array<ReturnType<typeof setTimeout>> = []
+  private readonly listeners = new Set<(v: PayView) => void>()
+  private readonly effects: EffectQueue<PayerEffect>
+  private requestWaiters: Array<(r: RequestMessage) => void> = []
+
+  constructor (private readonly wallet: Wallet, private readonly pipe: MessagePipe, private readonly ackTimeoutSec = 30) {
+    this.effects = new EffectQueue(e => this.exec(e), e => e.kind === 'persist', e => { this.error = (e as Error).message; this.emit() })
+    this.unsubs.push(pipe.onMessage(m => { void this.onMessage(m) }))
+    this.unsubs.push(pipe.onInvalid(e => { this.error = `The other phone sent something invalid: ${e.message}`; this.emit() }))
+    this.unsubs.push(pipe.onClose(message => {
+      this.connected = false
+      const p = this.state?.phase
+      if (p === undefined || p === 'requested' || p === 'confirmed') this.error = message
+      this.emit()
+    }))
+  }
+
+  view (): PayView {
+    return { state: this.state, peerKey: this.pipe.peerKey, sas: this.pipe.sas, linkMode: this.pipe.mode, connected: this.connected, fee: this.fee, error: this.error }
+  }
+
+  onChange (cb: (v: PayView) => void): () => void {
+    this.listeners.add(cb)
+    return () => this.listeners.delete(cb)
+  }
+
+  private emit (): void { const v = this.view(); for (const cb of this.listeners) cb(v) }
+
+  /** Resolves with the payee's request once it has arrived and been accepted as payable. */
+  async request (): Promise<RequestMessage> {
+    if (this.state !== undefined) return this.state.request
+    return await new Promise(resolve => this.requestWaiters.push(resolve))
+  }
+
+  confirm (): void { this.dispatch({ type: 'confirm', nowSec: nowSec() }) }
+  cancel (): void { this.dispatch({ type: 'cancel' }) }
+  broadcastNow (): void { this.dispatch({ type: 'broadcastNow', nowSec: nowSec() }) }
+
+  close (): void {
+    for (const u of this.unsubs) u()
+    for (const t of this.timers) clearTimeout(t)
+    this.pipe.close()
+  }
+
+  private async onMessage (m: Message): Promise<void> {
+    if (m.type === 'request') {
+      if (this.state !== undefined && this.state.paymentId !== m.paymentId) return
+      if (this.state === undefined) await this.begin(m)
+      return
+    }
+    if (this.state === undefined) return
+    if (m.type === 'ack' && m.paymentId === this.state.paymentId) this.dispatch({ type: 'ack', message: m })
+    if (m.type === 'receipt' && m.paymentId === this.state.paymentId && this.state.txid !== undefined) {
+      const ok = await verifyReceipt(m, this.state.txid, this.wallet.offlineAwareTracker().tracker)
+      if (ok.ok) this.dispatch({ type: 'receipt', message: m })
+    }
+  }
+
+  private async begin (request: RequestMessage): Promise<void> {
+    // The request must come from the key this link proved, not merely claim one.
+    if (request.payeeIdentityKey !== this.pipe.peerKey) {
+      this.error = 'The payment request names a different identity than the phone you connected to. Not paying.'
+      this.emit()
+      this.pipe.close('identity mismatch')
+      return
+    }
+    const stored = await this.wallet.session(request.paymentId)
+    if (stored?.role === 'payer') {
+      // Re-paired for a payment we already started: carry on, never re-sign.
+      this.state = stored.state as PayerState
+      this.dispatch({ type: 'resume', nowSec: nowSec() })
+    } else {
+      const t = payerStart(request, { network: this.wallet.network, nowSec: nowSec(), ackTimeoutSec: this.ackTimeoutSec })
+      this.state = t.state
+      this.emit()
+      this.effects.push(t.effects)
+    }
+    for (const w of this.requestWaiters) w(request)
+    this.requestWaiters = []
+  }
+
+  private dispatch (event: PayerEvent): void {
+    if (this.state === undefined) return
+    const t = payerReduce(this.state, event)
+    this.state = t.state
+    this.emit()
+    this.effects.push(t.effects)
+  }
+
+  private record (state: PayerState): SessionRecord {
+    return { paymentId: state.paymentId, role: 'payer', state, peerKey: this.pipe.peerKey, updatedAt: Date.now() }
+  }
+
+  private async exec (e: PayerEffect): Promise<void> {
+    switch (e.kind) {
+      case 'persist': {
+        const rec = this.record(e.state)
+        if (e.coins?.op === 'markSpent') {
+          const p = this.prepared
+          if (p === undefined || p.built.txid !== e.coins.txid) throw new Error('The signed payment was lost before it was stored; nothing was sent.')
+          await this.wallet.commitOutgoing(p, {
+            counterparty: this.pipe.peerKey,
+            memo: e.state.request.memo,
+            session: rec,
+            // The outbox broadcasts it at the ack deadline unless the payee confirms first:
+            // even if this tab dies now, the payee gets paid.
+            broadcastAt: Date.now() + this.ackTimeoutSec * 1000
+          })
+        } else if (e.coins?.op === 'release' || e.coins?.op === 'flag') {
+          const why = e.state.error !== undefined ? reasonMessage(e.state.error.code) : 'The payment was refused.'
+          await this.wallet.unwind(e.coins.txid, e.coins.op === 'flag', why, rec)
+        } else {
+          await this.wallet.saveSession(rec)
+        }
+        return
+      }
+      case 'showRequest':
+        this.emit()
+        return
+      case 'buildAndSign': {
+        try {
+          const p = await this.wallet.prepare(e.outputs.map(o => ({ lockingScript: o.script, satoshis: o.satoshis })))
+          this.prepared = p
+          this.fee = p.built.fee
+          this.dispatch({ type: 'signed', txid: p.built.txid, beef: p.built.tx.toHexBEEF() })
+        } catch (err) {
+          this.dispatch({ type: 'signFailed', code: err instanceof InsufficientFunds ? 'INSUFFICIENT_FUNDS' : 'SIGN_FAILED', detail: (err as Error).message })
+        }
+        return
+      }
+      case 'send':
+        if (!this.connected) return
+        await this.pipe.send(e.message)
+        this.dispatch({ type: 'sent', nowSec: nowSec() })
+        return
+      case 'startTimer':
+        this.timers.push(setTimeout(() => this.dispatch({ type: 'timer', timer: e.timer, nowSec: nowSec() }), Math.max(0, e.atSec * 1000 - Date.now())))
+        return
+      case 'broadcast': {
+        const facts = await this.wallet.broadcastOnce(e.txid)
+        this.dispatch({ type: 'broadcastResult', outcome: classifyArc(facts), nowSec: nowSec() })
+        return
+      }
+      case 'watch':
+        this.watch(e.txid)
+        return
+      case 'showError':
+        this.error = e.message
+        this.emit()
+    }
+  }
+
+  private watch (txid: string): void {
+    const check = async (): Promise<void> => {
+      const l = await this.wallet.ledgerEntry(txid)
+      if (l?.status === 'seen') this.dispatch({ type: 'status', status: 'seen' })
+      if (l?.status === 'mined') { this.dispatch({ type: 'status', status: 'mined', blockHeight: l.height }); off() }
+    }
+    const off = this.wallet.onChange(() => { void check() })
+    this.unsubs.push(off)
+    void check()
+  }
+}

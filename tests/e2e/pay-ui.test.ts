@@ -1,0 +1,128 @@
+// Issue 4/5 end to end through the UI only: two phones (two Chromium processes with fake
+// cameras), the devnet and the signalling service. The payee asks, the payer scans, both
+// compare the code, the payer confirms, the payee verifies and acks, the money arrives.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { startAppServer, type RunningServer } from '../../server/app-server.ts'
+import { cameraPhone, pointCamera, type CameraPhone } from './phones.ts'
+import { balanceSats, createWallet, entry, mine, refresh } from './wallet-ui.ts'
+
+let srv: RunningServer
+let dir: string
+const phones: CameraPhone[] = []
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'pay-ui-'))
+  srv = await startAppServer({ host: '127.0.0.1', port: 0, staticDir: resolve('dist'), devnetFile: ':memory:', signalling: {} })
+})
+afterAll(async () => {
+  await Promise.all(phones.map(async p => await p.browser.close()))
+  await srv?.close()
+  rmSync(dir, { recursive: true, force: true })
+})
+
+async function twoPhones (): Promise<[CameraPhone, CameraPhone]> {
+  const payer = await cameraPhone(srv.url + '/', dir, `payer${phones.length}`)
+  const payee = await cameraPhone(srv.url + '/', dir, `payee${phones.length}`)
+  phones.push(payer, payee)
+  await createWallet(payer.page)
+  await createWallet(payee.page)
+  await payer.page.getByRole('button', { name: 'Get test coins' }).click()
+  await expect.poll(() => balanceSats(payer.page), { timeout: 20_000 }).toBe(1_000_000)
+  return [payer, payee]
+}
+
+async function request (payee: CameraPhone, sats: number, memo: string, twoScans: boolean): Promise<void> {
+  const p = payee.page
+  await p.getByRole('button', { name: 'Receive' }).click()
+  await p.getByLabel('Amount (satoshis)').fill(String(sats))
+  await p.getByLabel('What for (optional)').fill(memo)
+  if (twoScans) {
+    const box = p.getByLabel('Two scans, no server (works without internet)')
+    if (await box.count() > 0) await box.check()
+  }
+  await p.getByRole('button', { name: 'Show payment code' }).click()
+  await p.getByTestId('pair-qr').waitFor()
+}
+
+async function confirmOnPayer (payer: CameraPhone, payee: CameraPhone, sats: number, memo: string): Promise<void> {
+  const req = payer.page.getByTestId('pay-request')
+  await req.waitFor({ timeout: 30_000 }).catch(async e => {
+    // Say what each screen showed: a pairing failure names its reason there.
+    throw new Error(`no payment request on the payer: ${(e as Error).message}\n--- payer:\n${await payer.page.locator('main').innerText()}\n--- payee:\n${await payee.page.locator('main').innerText()}`)
+  })
+  expect(await req.innerText()).toContain(`${sats.toLocaleString('en-US')} sats`)
+  expect(await req.innerText()).toContain(memo)
+  // Both screens show the same short authentication string.
+  const sasPayer = await payer.page.getByTestId('sas').innerText()
+  await payee.page.getByTestId('sas').waitFor()
+  expect(await payee.page.getByTestId('sas').innerText()).toBe(sasPayer)
+  expect(sasPayer).toMatch(/^\d{3} \d{3}$/)
+  await payer.page.getByRole('button', { name: 'Confirm and pay' }).click()
+}
+
+describe('paying the person in front of you, through the UI', () => {
+  it('online: one scan of an invite, payee verifies, acks and broadcasts; both ledgers agree after a block', async () => {
+    const [payer, payee] = await twoPhones()
+    await request(payee, 25_000, 'coffee', false)
+    await pointCamera(payee.page, payer, dir)
+    await payer.page.getByRole('button', { name: 'Pay', exact: true }).click()
+    await payer.page.getByRole('button', { name: 'Scan a code' }).click()
+    await confirmOnPayer(payer, payee, 25_000, 'coffee')
+
+    await expect.poll(() => payer.page.getByTestId('pay-status').getAttribute('data-phase'), { timeout: 30_000 }).toMatch(/acked|broadcast|mined/)
+    await expect.poll(() => payee.page.getByTestId('receive-status').getAttribute('data-phase'), { timeout: 30_000 }).toMatch(/seen|broadcast/)
+
+    await mine(srv.url)
+    await payee.page.getByRole('button', { name: 'Done' }).click()
+    await refresh(payee.page)
+    await expect.poll(() => balanceSats(payee.page), { timeout: 20_000 }).toBe(25_000)
+    await expect.poll(() => entry(payee.page, 'in').getAttribute('data-status'), { timeout: 20_000 }).toBe('mined')
+    await payer.page.getByRole('button', { name: 'Done' }).click()
+    await refresh(payer.page)
+    const out = entry(payer.page, 'out')
+    await expect.poll(() => out.getAttribute('data-status'), { timeout: 40_000 }).toBe('mined')
+    const fee = 1_000_000 - 25_000 - await balanceSats(payer.page)
+    expect(fee).toBeGreaterThan(0)
+    expect(fee).toBeLessThan(100)
+    expect(await out.getAttribute('data-txid')).toBe(await entry(payee.page, 'in').getAttribute('data-txid'))
+  })
+
+  it('offline: two scans with no server and no internet; the payee broadcasts when the network returns', async () => {
+    const [payer, payee] = await twoPhones()
+    // Like a hotspot with no internet: the phones see each other, no chain, miner or signalling.
+    const noInternet = /\/(devnet|signal)\b/
+    await payer.page.context().route(noInternet, r => r.abort('internetdisconnected'))
+    await payee.page.context().route(noInternet, r => r.abort('internetdisconnected'))
+    await request(payee, 40_000, 'bread', true)
+    const offer = await pointCamera(payee.page, payer, dir)
+    expect(offer.length).toBeLessThanOrEqual(155)
+    await payer.page.getByRole('button', { name: 'Pay', exact: true }).click()
+    await payer.page.getByRole('button', { name: 'Scan a code' }).click()
+    // The payer answers with a code of its own, which the payee scans.
+    await pointCamera(payer.page, payee, dir)
+    await payee.page.getByRole('button', { name: "Scan the payer's code" }).click()
+    await confirmOnPayer(payer, payee, 40_000, 'bread')
+
+    await expect.poll(() => payee.page.getByTestId('receive-status').getAttribute('data-phase'), { timeout: 30_000 }).toBe('queued')
+    expect(await payee.page.locator('main').innerText()).toMatch(/history proofs will be checked when online/)
+    await expect.poll(() => payer.page.getByTestId('pay-status').getAttribute('data-phase'), { timeout: 30_000 }).toBe('acked')
+    await payee.page.getByRole('button', { name: 'Done' }).click()
+    await payee.page.getByRole('button', { name: 'Wallet' }).click()
+    const incoming = entry(payee.page, 'in')
+    expect(await incoming.getAttribute('data-status')).toBe('handed-over')
+    expect(await payee.page.getByTestId('incoming').innerText()).toBe('40,000 sats arriving')
+    const txid = (await incoming.getAttribute('data-txid'))!
+    expect((await fetch(`${srv.url}/devnet/arc/v1/tx/${txid}`)).status).toBe(404)
+
+    // The internet returns: no one touches anything, the payee's outbox sends it.
+    await payee.page.context().unroute(noInternet)
+    await expect.poll(async () => (await fetch(`${srv.url}/devnet/arc/v1/tx/${txid}`)).status, { timeout: 40_000 }).toBe(200)
+    await payer.page.context().unroute(noInternet)
+    await mine(srv.url)
+    await refresh(payee.page)
+    await expect.poll(() => balanceSats(payee.page), { timeout: 20_000 }).toBe(40_000)
+  })
+})
