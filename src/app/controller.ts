@@ -12,6 +12,8 @@ import { changePassphrase, createVault, hasVault, newMnemonic, unlockVault } fro
 import { exportBackup, readBackup, type Backup } from './backup.ts'
 import { Wallet } from './wallet.ts'
 import type { FaceToFace } from './face-to-face.ts'
+import { contactFor, listContacts, nameContact, recordPeer, type PeerIdentity } from './contacts.ts'
+import type { ContactRecord } from '../store/records.ts'
 
 export type Phase = 'loading' | 'other-tab' | 'onboarding' | 'locked' | 'unlocked'
 
@@ -115,6 +117,11 @@ export class AppController {
     this.pendingUri = undefined
     return u
   }
+
+  async seePeer (identityKey: string): Promise<PeerIdentity> { const p = await recordPeer(this.db, identityKey); this.emit(); return p }
+  async nameContact (identityKey: string, name: string, replace = false): Promise<ContactRecord> { const c = await nameContact(this.db, identityKey, name, replace); this.emit(); return c }
+  async contacts (): Promise<ContactRecord[]> { return await listContacts(this.db) }
+  async contact (identityKey: string): Promise<ContactRecord | undefined> { return await contactFor(this.db, identityKey) }
 
   /** Any user action keeps the wallet unlocked. */
   touch (): void { this.lastActivity = Date.now() }

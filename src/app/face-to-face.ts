@@ -48,6 +48,21 @@ export class FaceToFace {
     this.changed()
   }
 
+  /**
+   * A new code for the same request, after the link dropped or the code expired: the
+   * payer re-pairs and the payment resumes by its id (a payer that already signed re-sends
+   * the very same payment).
+   */
+  async newReceiveCode (mode: PairingMode): Promise<void> {
+    const flow = this.receive
+    if (flow === undefined) return
+    flow.pairing.cancel()
+    flow.linkError = undefined
+    flow.pairing = await startPayeePairing(this.need(), this.settings(), this.origin, mode)
+    if (flow.pairing.link !== undefined) this.attachWhenLinked(flow, flow.pairing.link)
+    this.changed()
+  }
+
   /** QR mode: the payee scanned the payer's answer. */
   async receiveAnswer (answerText: string): Promise<void> {
     const flow = this.receive

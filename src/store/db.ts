@@ -2,11 +2,12 @@
 // Keeping networks apart means a devnet coin can never be mistaken for a mainnet one.
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb'
 import type { Network } from '../core/network.ts'
-import type { AddressRecord, CoinRecord, HeaderRecord, LedgerRecord, MetaRecord, OutboxRecord, SessionRecord, Settings, TxRecord, VaultRecord } from './records.ts'
+import type { AddressRecord, CoinRecord, ContactRecord, HeaderRecord, LedgerRecord, MetaRecord, OutboxRecord, SessionRecord, Settings, TxRecord, VaultRecord } from './records.ts'
 
 export interface AppSchema extends DBSchema {
   vault: { key: string, value: VaultRecord }
   settings: { key: string, value: Settings }
+  contacts: { key: string, value: ContactRecord, indexes: { name: string } }
 }
 
 export interface ChainSchema extends DBSchema {
@@ -26,10 +27,13 @@ export type AppDB = IDBPDatabase<AppSchema>
 export type ChainDB = IDBPDatabase<ChainSchema>
 
 export async function openAppDB (name = 'handover'): Promise<AppDB> {
-  return await openDB<AppSchema>(name, 1, {
-    upgrade (db) {
-      db.createObjectStore('vault', { keyPath: 'id' })
-      db.createObjectStore('settings')
+  return await openDB<AppSchema>(name, 2, {
+    upgrade (db, oldVersion) {
+      if (oldVersion < 1) {
+        db.createObjectStore('vault', { keyPath: 'id' })
+        db.createObjectStore('settings')
+      }
+      if (oldVersion < 2) db.createObjectStore('contacts', { keyPath: 'identityKey' }).createIndex('name', 'name')
     }
   })
 }

@@ -114,6 +114,15 @@ export interface Settings {
   iceServers: Array<{ urls: string, username?: string, credential?: string }>
 }
 
+/** Someone we paid or were paid by, known by the identity key their phone proved. */
+export interface ContactRecord {
+  identityKey: string
+  /** The name the user gave; undefined until they name them. */
+  name?: string
+  firstSeen: number
+  lastSeen: number
+}
+
 export interface VaultRecord {
   id: 'main'
   sealed: SealedVault

@@ -74,6 +74,11 @@ describe('paying the person in front of you, through the UI', () => {
 
     await expect.poll(() => payer.page.getByTestId('pay-status').getAttribute('data-phase'), { timeout: 30_000 }).toMatch(/acked|broadcast|mined/)
     await expect.poll(() => payee.page.getByTestId('receive-status').getAttribute('data-phase'), { timeout: 30_000 }).toMatch(/seen|broadcast/)
+    // Trust on first use: the payer names the payee's key.
+    expect(await payer.page.getByTestId('peer').innerText()).toContain('first time')
+    await payer.page.getByLabel('Name this contact').fill('Ann')
+    await payer.page.getByRole('button', { name: 'Save name' }).click()
+    await expect.poll(() => payer.page.getByTestId('peer-name').innerText()).toBe('Ann')
 
     await mine(srv.url)
     await payee.page.getByRole('button', { name: 'Done' }).click()
@@ -88,6 +93,8 @@ describe('paying the person in front of you, through the UI', () => {
     expect(fee).toBeGreaterThan(0)
     expect(fee).toBeLessThan(100)
     expect(await out.getAttribute('data-txid')).toBe(await entry(payee.page, 'in').getAttribute('data-txid'))
+    await out.locator('summary').click()
+    expect(await out.innerText()).toMatch(/To\s+Ann/)
   })
 
   it('offline: two scans with no server and no internet; the payee broadcasts when the network returns', async () => {
