@@ -65,7 +65,15 @@ export class PaySession {
     return await new Promise(resolve => this.requestWaiters.push(resolve))
   }
 
-  confirm (): void { this.dispatch({ type: 'confirm', nowSec: nowSec() }) }
+  confirm (): void {
+    // Signing for a phone that is gone would only leave a payment nobody can receive now.
+    if (!this.connected && this.state?.phase === 'requested') {
+      this.error = 'The other phone disconnected before you confirmed. Nothing was signed; ask them for a new code.'
+      this.emit()
+      return
+    }
+    this.dispatch({ type: 'confirm', nowSec: nowSec() })
+  }
   cancel (): void { this.dispatch({ type: 'cancel' }) }
   broadcastNow (): void { this.dispatch({ type: 'broadcastNow', nowSec: nowSec() }) }
 
