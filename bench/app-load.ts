@@ -18,6 +18,7 @@ import { parseAst } from 'vite'
 import type { Browser, BrowserContextOptions } from 'playwright-core'
 import { startAppServer } from '../server/app-server.ts'
 import { launch } from '../tests/e2e/browser.ts'
+import { fillCreateWallet } from '../tests/e2e/onboard.ts'
 const PASS = 'correct horse battery staple'
 
 const RUNS = 5
@@ -148,11 +149,7 @@ async function timeToBalance (browser: Browser, url: string): Promise<Array<{ to
     // A funded wallet, created once through the UI.
     const setup = await ctx.newPage()
     await setup.goto(url)
-    await setup.getByRole('button', { name: 'Create a new wallet' }).click()
-    await setup.getByLabel('I wrote them down').check()
-    await setup.getByLabel('Passphrase', { exact: true }).fill(PASS)
-    await setup.getByLabel('Repeat passphrase').fill(PASS)
-    await setup.getByRole('button', { name: 'Create wallet' }).click()
+    await fillCreateWallet(setup, PASS)
     await setup.getByRole('button', { name: 'Get test coins' }).click()
     await setup.waitForFunction(() => /^1,000,000\b/.test(document.querySelector('[data-testid="balance"]')?.textContent ?? ''), undefined, { timeout: 30_000 })
     // A returning user has the service worker; let it finish installing so every run is alike.

@@ -8,6 +8,7 @@ import type { VaultSecret } from '../store/vault-crypto.ts'
 import { loadSettings, saveSettings } from './settings.ts'
 import { holdSingleTabLock } from './single-tab.ts'
 import type { UpdateState } from './updates.ts'
+import type { InstallOption } from './install.ts'
 import { changePassphrase, createVault, hasVault, newMnemonic, unlockVault } from './vault.ts'
 import { exportBackup, readBackup, type Backup } from './backup.ts'
 import { Wallet } from './wallet.ts'
@@ -28,6 +29,7 @@ export class AppController {
   /** A payment target handed to the app from outside (bitcoin: link, protocol handler). */
   pendingUri: string | undefined
   update: UpdateState | undefined
+  install: InstallOption = { kind: 'none' }
   private db!: AppDB
   private secret: VaultSecret | undefined
   private lastActivity = Date.now()
@@ -111,6 +113,7 @@ export class AppController {
   }
 
   setUpdate (u: UpdateState): void { this.update = u; this.emit() }
+  setInstall (o: InstallOption): void { this.install = o; this.emit() }
 
   takePendingUri (): string | undefined {
     const u = this.pendingUri

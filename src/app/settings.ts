@@ -69,6 +69,18 @@ export function signalUrlFor (setting: string, origin: string): string | undefin
   return u.toString()
 }
 
+/** One server per line: `stun:host:port` or `turn:host:port username credential`. */
+export function parseIceServers (text: string): Settings['iceServers'] {
+  return text.split('\n').map(l => l.trim()).filter(l => l !== '').map(line => {
+    const [urls, username, credential] = line.split(/\s+/)
+    return { urls: urls!, ...(username !== undefined ? { username } : {}), ...(credential !== undefined ? { credential } : {}) }
+  })
+}
+
+export function formatIceServers (servers: Settings['iceServers']): string {
+  return servers.map(s => [s.urls, s.username, s.credential].filter(x => x !== undefined).join(' ')).join('\n')
+}
+
 /** One-scan invites need the signalling service and a network. */
 export function canInvite (settings: Settings, origin: string): boolean {
   return signalUrlFor(settings.signalUrl, origin) !== undefined && (typeof navigator === 'undefined' || navigator.onLine)

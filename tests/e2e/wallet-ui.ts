@@ -1,6 +1,7 @@
 // Drives the wallet UI like a person would, for browser tests.
 import { expect } from 'vitest'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
+import { fillCreateWallet } from './onboard.ts'
 
 export const PASS = 'correct horse battery staple'
 
@@ -14,12 +15,7 @@ export async function phone (browser: Browser, url: string, setup?: (ctx: Browse
 }
 
 export async function createWallet (page: Page): Promise<string> {
-  await page.getByRole('button', { name: 'Create a new wallet' }).click()
-  const words = (await page.getByTestId('mnemonic').locator('li').allInnerTexts()).join(' ')
-  await page.getByLabel('I wrote them down').check()
-  await page.getByLabel('Passphrase', { exact: true }).fill(PASS)
-  await page.getByLabel('Repeat passphrase').fill(PASS)
-  await page.getByRole('button', { name: 'Create wallet' }).click()
+  const words = await fillCreateWallet(page, PASS)
   await expect.poll(() => page.getByTestId('balance').innerText(), { timeout: 20_000 }).toMatch(/sats$/)
   return words
 }

@@ -6,6 +6,7 @@ import { resolve } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { startAppServer, type RunningServer } from '../../server/app-server.ts'
 import { launch } from './browser.ts'
+import { fillCreateWallet } from './onboard.ts'
 
 let srv: RunningServer
 let browser: Browser
@@ -30,12 +31,7 @@ async function phone (): Promise<Page> {
 }
 
 async function createWallet (page: Page): Promise<string> {
-  await page.getByRole('button', { name: 'Create a new wallet' }).click()
-  const words = (await page.getByTestId('mnemonic').locator('li').allInnerTexts()).join(' ')
-  await page.getByLabel('I wrote them down').check()
-  await page.getByLabel('Passphrase', { exact: true }).fill(PASS)
-  await page.getByLabel('Repeat passphrase').fill(PASS)
-  await page.getByRole('button', { name: 'Create wallet' }).click()
+  const words = await fillCreateWallet(page, PASS)
   await expect.poll(() => page.getByTestId('balance').innerText(), { timeout: 20_000 }).toBe('0 sats')
   return words
 }
