@@ -9,6 +9,7 @@ import type { SessionRecord } from '../store/records.ts'
 import { EffectQueue } from './effect-runner.ts'
 import type { MessagePipe } from './protocol-link.ts'
 import { loadLocalTx } from './ancestry.ts'
+import { watchLedger } from './watch-ledger.ts'
 import type { Wallet } from './wallet.ts'
 
 export interface ReceiveView {
@@ -197,18 +198,11 @@ export class ReceiveSession {
   }
 
   private watch (txid: string): void {
-    const check = async (): Promise<void> => {
-      const l = await this.wallet.ledgerEntry(txid)
-      if (l?.status === 'seen' && this.state.phase !== 'seen') this.dispatch({ type: 'status', status: 'seen' })
-      if (l?.status === 'mined') {
-        const tx = await loadLocalTx(this.wallet.db, txid)
-        this.dispatch({ type: 'status', status: 'mined', blockHeight: l.height, merklePath: tx?.merklePath?.toHex() })
-        off()
-      }
-    }
-    const off = this.wallet.onChange(() => { void check() })
-    this.unsubs.push(off)
-    void check()
+    this.unsubs.push(watchLedger(this.wallet, txid, async l => {
+      if (l.status === 'seen') { if (this.state.phase !== 'seen') this.dispatch({ type: 'status', status: 'seen' }); return }
+      const tx = await loadLocalTx(this.wallet.db, txid)
+      this.dispatch({ type: 'status', status: 'mined', blockHeight: l.height, merklePath: tx?.merklePath?.toHex() })
+    }))
   }
 }
 

@@ -10,6 +10,7 @@ import type { SessionRecord } from '../store/records.ts'
 import { EffectQueue } from './effect-runner.ts'
 import type { MessagePipe } from './protocol-link.ts'
 import type { PreparedPayment, Wallet } from './wallet.ts'
+import { watchLedger } from './watch-ledger.ts'
 
 export interface PayView {
   state?: PayerState
@@ -35,6 +36,7 @@ export class PaySession {
   private readonly listeners = new Set<(v: PayView) => void>()
   private readonly effects: EffectQueue<PayerEffect>
   private requestWaiters: Array<(r: RequestMessage) => void> = []
+  private beginning = false
 
   constructor (private readonly wallet: Wallet, private readonly pipe: MessagePipe, private readonly ackTimeoutSec = 30) {
     this.effects = new EffectQueue(e => this.exec(e), e => e.kind === 'persist', e => { this.error = (e as Error).message; this.emit() })
@@ -85,8 +87,11 @@ export class PaySession {
 
   private async onMessage (m: Message): Promise<void> {
     if (m.type === 'request') {
-      if (this.state !== undefined && this.state.paymentId !== m.paymentId) return
-      if (this.state === undefined) await this.begin(m)
+      // The payee may send its request twice (on attach and from its queue): only the
+      // first starts a session; begin() awaits storage, so guard before that await.
+      if (this.state !== undefined || this.beginning) return
+      this.beginning = true
+      await this.begin(m)
       return
     }
     if (this.state === undefined) return
@@ -192,13 +197,8 @@ export class PaySession {
   }
 
   private watch (txid: string): void {
-    const check = async (): Promise<void> => {
-      const l = await this.wallet.ledgerEntry(txid)
-      if (l?.status === 'seen') this.dispatch({ type: 'status', status: 'seen' })
-      if (l?.status === 'mined') { this.dispatch({ type: 'status', status: 'mined', blockHeight: l.height }); off() }
-    }
-    const off = this.wallet.onChange(() => { void check() })
-    this.unsubs.push(off)
-    void check()
+    this.unsubs.push(watchLedger(this.wallet, txid, l => {
+      this.dispatch(l.status === 'mined' ? { type: 'status', status: 'mined', blockHeight: l.height } : { type: 'status', status: 'seen' })
+    }))
   }
 }

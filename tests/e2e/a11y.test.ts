@@ -1,32 +1,20 @@
 // Issue 5's accessibility and small-screen bars: axe-core (WCAG 2.0/2.1 A and AA) finds no
 // serious or critical violation on any screen, in light and dark mode, and nothing is wider
 // than a 360 px phone. Real Chromium against the real server and devnet.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { resolve } from 'node:path'
-import type { Browser, Page } from 'playwright-core'
-import { startAppServer, type RunningServer } from '../../server/app-server.ts'
-import { launch } from './browser.ts'
+import { describe, expect, it } from 'vitest'
+import { useApp } from './app-fixture.ts'
+import type { Page } from 'playwright-core'
 import { balanceSats, createWallet, phone, unlock } from './wallet-ui.ts'
 import { axeViolations, BLOCKING, formatFindings, horizontalOverflow, type Finding } from './a11y-helpers.ts'
 
 const WIDTH = 360
 const HEIGHT = 740
 
-let srv: RunningServer
-let browser: Browser
-
-beforeAll(async () => {
-  srv = await startAppServer({ host: '127.0.0.1', port: 0, staticDir: resolve('dist'), devnetFile: ':memory:' })
-  browser = await launch()
-})
-afterAll(async () => {
-  await browser?.close()
-  await srv?.close()
-})
+const app = useApp()
 
 describe('accessibility at 360 px, light and dark', () => {
   it('every screen has no serious or critical axe violation and no horizontal overflow', async () => {
-    const page = await phone(browser, srv.url + '/')
+    const page = await phone(app.browser, app.url + '/')
     await page.setViewportSize({ width: WIDTH, height: HEIGHT })
     const blocking: Finding[] = []
     const minor: Finding[] = []

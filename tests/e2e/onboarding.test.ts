@@ -1,29 +1,16 @@
 // Onboarding details a person notices: the backup check holds creation until the words
 // match, a restore from a published BIP39 vector shows the address other tools compute,
 // and a passphrase change takes effect across a reload.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { resolve } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { useApp } from './app-fixture.ts'
 import { HD, Mnemonic } from '@bsv/sdk'
-import type { Browser } from 'playwright-core'
-import { startAppServer, type RunningServer } from '../../server/app-server.ts'
-import { launch } from './browser.ts'
 import { createWallet, PASS, phone, receiveAddress, restoreWallet, unlock } from './wallet-ui.ts'
 
-let srv: RunningServer
-let browser: Browser
-
-beforeAll(async () => {
-  srv = await startAppServer({ host: '127.0.0.1', port: 0, staticDir: resolve('dist'), devnetFile: ':memory:' })
-  browser = await launch()
-})
-afterAll(async () => {
-  await browser?.close()
-  await srv?.close()
-})
+const app = useApp()
 
 describe('onboarding', () => {
   it('creates the wallet only once the backup words typed back match', async () => {
-    const page = await phone(browser, srv.url + '/')
+    const page = await phone(app.browser, app.url + '/')
     await page.getByRole('button', { name: 'Create a new wallet' }).click()
     const words = (await page.getByTestId('mnemonic').locator('li').allInnerTexts())
     await page.getByLabel('I wrote them down').check()
@@ -41,14 +28,14 @@ describe('onboarding', () => {
     const vector = 'abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about'
     // Computed independently of the app: BIP32 from the SDK over the BIP39 seed.
     const expected = HD.fromSeed(Mnemonic.fromString(vector).toSeed()).derive("m/44'/236'/0'/0/0").privKey.toAddress([0x6f])
-    const page = await phone(browser, srv.url + '/')
+    const page = await phone(app.browser, app.url + '/')
     await restoreWallet(page, vector)
     await page.getByTestId('balance').waitFor({ timeout: 60_000 })
     expect(await receiveAddress(page)).toBe(expected)
   })
 
   it('a changed passphrase is the only one that unlocks after a reload', async () => {
-    const page = await phone(browser, srv.url + '/')
+    const page = await phone(app.browser, app.url + '/')
     await createWallet(page)
     await page.getByRole('button', { name: 'Settings' }).click()
     await page.getByLabel('Current passphrase').fill('not it at all')

@@ -1,40 +1,15 @@
 // Faults during a face-to-face payment: reloads, closed tabs and a miner out of reach at
 // each step. Whatever happens, the payee is paid exactly once or not at all, no coin is
 // spent twice, and both ledgers agree once a block is mined.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { describe, expect, it } from 'vitest'
 import type { Page } from 'playwright-core'
-import { startAppServer, type RunningServer } from '../../server/app-server.ts'
-import { cameraPhone, pointCamera, type CameraPhone } from './phones.ts'
-import { balanceSats, createWallet, entry, mine, refresh, unlock } from './wallet-ui.ts'
+import { pointCamera, type CameraPhone } from './phones.ts'
+import { usePhonePairs } from './phone-pair.ts'
+import { balanceSats, entry, mine, refresh, unlock } from './wallet-ui.ts'
 
-let srv: RunningServer
-let dir: string
-const phones: CameraPhone[] = []
+const pair = usePhonePairs('pay-faults')
+const twoPhones = pair.twoPhones
 const AMOUNT = 30_000
-
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'pay-faults-'))
-  srv = await startAppServer({ host: '127.0.0.1', port: 0, staticDir: resolve('dist'), devnetFile: ':memory:', signalling: {} })
-})
-afterAll(async () => {
-  await Promise.all(phones.map(async p => await p.browser.close()))
-  await srv?.close()
-  rmSync(dir, { recursive: true, force: true })
-})
-
-async function twoPhones (): Promise<[CameraPhone, CameraPhone]> {
-  const payer = await cameraPhone(srv.url + '/', dir, `payer${phones.length}`)
-  const payee = await cameraPhone(srv.url + '/', dir, `payee${phones.length}`)
-  phones.push(payer, payee)
-  await createWallet(payer.page)
-  await createWallet(payee.page)
-  await payer.page.getByRole('button', { name: 'Get test coins' }).click()
-  await expect.poll(() => balanceSats(payer.page), { timeout: 20_000 }).toBe(1_000_000)
-  return [payer, payee]
-}
 
 async function showRequest (payee: CameraPhone): Promise<void> {
   await payee.page.getByRole('button', { name: 'Receive' }).click()
@@ -44,7 +19,7 @@ async function showRequest (payee: CameraPhone): Promise<void> {
 }
 
 async function scanOnPayer (payer: CameraPhone, payee: CameraPhone): Promise<void> {
-  await pointCamera(payee.page, payer, dir)
+  await pointCamera(payee.page, payer, pair.dir)
   await payer.page.getByRole('button', { name: 'Pay', exact: true }).click()
   await payer.page.getByRole('button', { name: 'Scan a code' }).click()
   await payer.page.getByTestId('pay-request').waitFor({ timeout: 30_000 })
@@ -52,7 +27,7 @@ async function scanOnPayer (payer: CameraPhone, payee: CameraPhone): Promise<voi
 
 async function reopen (phone: CameraPhone): Promise<Page> {
   const page = await phone.page.context().newPage()
-  await page.goto(srv.url + '/')
+  await page.goto(pair.srv.url + '/')
   await unlock(page)
   phone.page = page
   return page
@@ -63,8 +38,8 @@ async function settled (payer: Page, payee: Page): Promise<void> {
   // Wait until someone (payee or payer's own outbox, by the ack deadline) broadcast it.
   await refresh(payer)
   const txid = await entry(payer, 'out').getAttribute('data-txid')
-  await expect.poll(async () => (await fetch(`${srv.url}/devnet/arc/v1/tx/${txid}`)).status, { timeout: 60_000 }).toBe(200)
-  await mine(srv.url)
+  await expect.poll(async () => (await fetch(`${pair.srv.url}/devnet/arc/v1/tx/${txid}`)).status, { timeout: 60_000 }).toBe(200)
+  await mine(pair.srv.url)
   await refresh(payee)
   await expect.poll(() => balanceSats(payee), { timeout: 60_000 }).toBe(AMOUNT)
   await refresh(payer)

@@ -1,38 +1,13 @@
 // Issue 4/5 end to end through the UI only: two phones (two Chromium processes with fake
 // cameras), the devnet and the signalling service. The payee asks, the payer scans, both
 // compare the code, the payer confirms, the payee verifies and acks, the money arrives.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
-import { startAppServer, type RunningServer } from '../../server/app-server.ts'
-import { cameraPhone, pointCamera, type CameraPhone } from './phones.ts'
-import { balanceSats, createWallet, entry, mine, refresh } from './wallet-ui.ts'
+import { describe, expect, it } from 'vitest'
+import { pointCamera, type CameraPhone } from './phones.ts'
+import { usePhonePairs } from './phone-pair.ts'
+import { balanceSats, entry, mine, refresh } from './wallet-ui.ts'
 
-let srv: RunningServer
-let dir: string
-const phones: CameraPhone[] = []
-
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'pay-ui-'))
-  srv = await startAppServer({ host: '127.0.0.1', port: 0, staticDir: resolve('dist'), devnetFile: ':memory:', signalling: {} })
-})
-afterAll(async () => {
-  await Promise.all(phones.map(async p => await p.browser.close()))
-  await srv?.close()
-  rmSync(dir, { recursive: true, force: true })
-})
-
-async function twoPhones (): Promise<[CameraPhone, CameraPhone]> {
-  const payer = await cameraPhone(srv.url + '/', dir, `payer${phones.length}`)
-  const payee = await cameraPhone(srv.url + '/', dir, `payee${phones.length}`)
-  phones.push(payer, payee)
-  await createWallet(payer.page)
-  await createWallet(payee.page)
-  await payer.page.getByRole('button', { name: 'Get test coins' }).click()
-  await expect.poll(() => balanceSats(payer.page), { timeout: 20_000 }).toBe(1_000_000)
-  return [payer, payee]
-}
+const pair = usePhonePairs('pay-ui')
+const twoPhones = pair.twoPhones
 
 async function request (payee: CameraPhone, sats: number, memo: string, twoScans: boolean): Promise<void> {
   const p = payee.page
@@ -67,7 +42,7 @@ describe('paying the person in front of you, through the UI', () => {
   it('online: one scan of an invite, payee verifies, acks and broadcasts; both ledgers agree after a block', async () => {
     const [payer, payee] = await twoPhones()
     await request(payee, 25_000, 'coffee', false)
-    await pointCamera(payee.page, payer, dir)
+    await pointCamera(payee.page, payer, pair.dir)
     await payer.page.getByRole('button', { name: 'Pay', exact: true }).click()
     await payer.page.getByRole('button', { name: 'Scan a code' }).click()
     await confirmOnPayer(payer, payee, 25_000, 'coffee')
@@ -80,7 +55,7 @@ describe('paying the person in front of you, through the UI', () => {
     await payer.page.getByRole('button', { name: 'Save name' }).click()
     await expect.poll(() => payer.page.getByTestId('peer-name').innerText()).toBe('Ann')
 
-    await mine(srv.url)
+    await mine(pair.srv.url)
     await payee.page.getByRole('button', { name: 'Done' }).click()
     await refresh(payee.page)
     await expect.poll(() => balanceSats(payee.page), { timeout: 20_000 }).toBe(25_000)
@@ -104,12 +79,12 @@ describe('paying the person in front of you, through the UI', () => {
     await payer.page.context().route(noInternet, r => r.abort('internetdisconnected'))
     await payee.page.context().route(noInternet, r => r.abort('internetdisconnected'))
     await request(payee, 40_000, 'bread', true)
-    const offer = await pointCamera(payee.page, payer, dir)
+    const offer = await pointCamera(payee.page, payer, pair.dir)
     expect(offer.length).toBeLessThanOrEqual(155)
     await payer.page.getByRole('button', { name: 'Pay', exact: true }).click()
     await payer.page.getByRole('button', { name: 'Scan a code' }).click()
     // The payer answers with a code of its own, which the payee scans.
-    await pointCamera(payer.page, payee, dir)
+    await pointCamera(payer.page, payee, pair.dir)
     await payee.page.getByRole('button', { name: "Scan the payer's code" }).click()
     await confirmOnPayer(payer, payee, 40_000, 'bread')
 
@@ -122,13 +97,13 @@ describe('paying the person in front of you, through the UI', () => {
     expect(await incoming.getAttribute('data-status')).toBe('handed-over')
     expect(await payee.page.getByTestId('incoming').innerText()).toBe('40,000 sats arriving')
     const txid = (await incoming.getAttribute('data-txid'))!
-    expect((await fetch(`${srv.url}/devnet/arc/v1/tx/${txid}`)).status).toBe(404)
+    expect((await fetch(`${pair.srv.url}/devnet/arc/v1/tx/${txid}`)).status).toBe(404)
 
     // The internet returns: no one touches anything, the payee's outbox sends it.
     await payee.page.context().unroute(noInternet)
-    await expect.poll(async () => (await fetch(`${srv.url}/devnet/arc/v1/tx/${txid}`)).status, { timeout: 40_000 }).toBe(200)
+    await expect.poll(async () => (await fetch(`${pair.srv.url}/devnet/arc/v1/tx/${txid}`)).status, { timeout: 40_000 }).toBe(200)
     await payer.page.context().unroute(noInternet)
-    await mine(srv.url)
+    await mine(pair.srv.url)
     await refresh(payee.page)
     await expect.poll(() => balanceSats(payee.page), { timeout: 20_000 }).toBe(40_000)
   })

@@ -1,44 +1,31 @@
 // The installed app: manifest and service worker meet install criteria, the shell opens
 // offline after the first visit (wallet included), a second tab is refused, and a
 // bitcoin: link opens the send screen filled in.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { resolve } from 'node:path'
-import type { Browser } from 'playwright-core'
-import { startAppServer, type RunningServer } from '../../server/app-server.ts'
-import { launch } from './browser.ts'
+import { describe, expect, it } from 'vitest'
+import { useApp } from './app-fixture.ts'
 import { balanceSats, createWallet, PASS, phone, unlock } from './wallet-ui.ts'
 
-let srv: RunningServer
-let browser: Browser
-
-beforeAll(async () => {
-  srv = await startAppServer({ host: '127.0.0.1', port: 0, staticDir: resolve('dist'), devnetFile: ':memory:' })
-  browser = await launch()
-})
-afterAll(async () => {
-  await browser?.close()
-  await srv?.close()
-})
+const app = useApp()
 
 describe('installable app', () => {
   it('serves a manifest with icons, id, protocol handler and launch handler, and strict security headers', async () => {
-    const res = await fetch(srv.url + '/')
+    const res = await fetch(app.url + '/')
     const csp = res.headers.get('content-security-policy')!
     expect(csp).toContain("script-src 'self'")
     expect(csp).not.toMatch(/unsafe-inline|unsafe-eval/)
     expect(csp).toContain("frame-ancestors 'none'")
     const html = await res.text()
     expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/)
-    const m = await (await fetch(srv.url + '/manifest.webmanifest')).json() as any
+    const m = await (await fetch(app.url + '/manifest.webmanifest')).json() as any
     expect(m).toMatchObject({ id: '/', name: 'Handover', display: 'standalone', start_url: '/', launch_handler: { client_mode: 'focus-existing' } })
     expect(m.protocol_handlers).toEqual([{ protocol: 'bitcoin', url: '/?uri=%s' }])
     const sizes = m.icons.map((i: any) => `${i.sizes}:${i.purpose}`)
     expect(sizes).toEqual(expect.arrayContaining(['192x192:any', '512x512:any', '512x512:maskable']))
-    for (const icon of m.icons) expect((await fetch(`${srv.url}/${icon.src}`)).headers.get('content-type')).toBe('image/png')
+    for (const icon of m.icons) expect((await fetch(`${app.url}/${icon.src}`)).headers.get('content-type')).toBe('image/png')
   })
 
   it('opens offline after the first visit, with the wallet and its balance', async () => {
-    const page = await phone(browser, srv.url + '/')
+    const page = await phone(app.browser, app.url + '/')
     await createWallet(page)
     await page.getByRole('button', { name: 'Get test coins' }).click()
     await expect.poll(() => balanceSats(page), { timeout: 20_000 }).toBe(1_000_000)
@@ -53,10 +40,10 @@ describe('installable app', () => {
   })
 
   it('refuses a second tab of the same wallet', async () => {
-    const first = await phone(browser, srv.url + '/')
+    const first = await phone(app.browser, app.url + '/')
     await first.getByRole('button', { name: 'Create a new wallet' }).waitFor()
     const second = await first.context().newPage()
-    await second.goto(srv.url + '/')
+    await second.goto(app.url + '/')
     await expect.poll(() => second.getByRole('alert').innerText()).toContain('already open in another tab')
     await first.close()
     await second.reload()
@@ -64,11 +51,11 @@ describe('installable app', () => {
   })
 
   it('a bitcoin: link opens Send with the address and amount filled in', async () => {
-    const page = await phone(browser, srv.url + '/')
+    const page = await phone(app.browser, app.url + '/')
     await createWallet(page)
     const target = 'bitcoin:mfWxJ45yp2SFn7UciZyNpvDKrzbhyfKrY8?sv&amount=0.0002'
     await page.reload()
-    await page.goto(`${srv.url}/?uri=${encodeURIComponent(target)}`)
+    await page.goto(`${app.url}/?uri=${encodeURIComponent(target)}`)
     await page.getByLabel('Passphrase').fill(PASS)
     await page.getByRole('button', { name: 'Unlock' }).click()
     await page.getByLabel('Address or bitcoin: link').waitFor({ timeout: 20_000 })

@@ -1,34 +1,21 @@
 // What must not go wrong with money: offline sends survive a closed tab, a double spend
 // from a second device is caught and explained, restore finds coins on other wallets'
 // paths, and an idle wallet locks itself.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { resolve } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { useApp } from './app-fixture.ts'
 import { HD, Mnemonic } from '@bsv/sdk'
-import type { Browser } from 'playwright-core'
-import { startAppServer, type RunningServer } from '../../server/app-server.ts'
-import { launch } from './browser.ts'
 import { readFileSync } from 'node:fs'
 import { balanceSats, createWallet, entry, faucetTo, mine, PASS, phone, receiveAddress, refresh, restoreWallet, send, unlock } from './wallet-ui.ts'
 
-let srv: RunningServer
-let browser: Browser
-
-beforeAll(async () => {
-  srv = await startAppServer({ host: '127.0.0.1', port: 0, staticDir: resolve('dist'), devnetFile: ':memory:' })
-  browser = await launch()
-})
-afterAll(async () => {
-  await browser?.close()
-  await srv?.close()
-})
+const app = useApp()
 
 describe('wallet faults', () => {
   it('a payment signed offline survives closing the tab and is broadcast after reopening online', async () => {
-    const alice = await phone(browser, srv.url + '/')
+    const alice = await phone(app.browser, app.url + '/')
     await createWallet(alice)
     await alice.getByRole('button', { name: 'Get test coins' }).click()
     await expect.poll(() => balanceSats(alice), { timeout: 20_000 }).toBe(1_000_000)
-    const bob = await phone(browser, srv.url + '/')
+    const bob = await phone(app.browser, app.url + '/')
     await createWallet(bob)
     const bobAddress = await receiveAddress(bob)
 
@@ -40,16 +27,16 @@ describe('wallet faults', () => {
     // The coins are already committed: the balance no longer counts them.
     expect(await balanceSats(alice)).toBeLessThan(700_000)
     const txid = (await out.getAttribute('data-txid'))!
-    expect((await fetch(`${srv.url}/devnet/arc/v1/tx/${txid}`)).status).toBe(404)
+    expect((await fetch(`${app.url}/devnet/arc/v1/tx/${txid}`)).status).toBe(404)
 
     // Close the tab while offline; open the wallet again once the network is back.
     const ctx = alice.context()
     await alice.close()
     await ctx.setOffline(false)
     const again = await ctx.newPage()
-    await again.goto(srv.url + '/')
+    await again.goto(app.url + '/')
     await unlock(again)
-    await expect.poll(async () => (await fetch(`${srv.url}/devnet/arc/v1/tx/${txid}`)).status, { timeout: 20_000 }).toBe(200)
+    await expect.poll(async () => (await fetch(`${app.url}/devnet/arc/v1/tx/${txid}`)).status, { timeout: 20_000 }).toBe(200)
     await expect.poll(() => entry(again, 'out').getAttribute('data-status'), { timeout: 20_000 }).toBe('seen')
 
     await refresh(bob)
@@ -57,14 +44,14 @@ describe('wallet faults', () => {
   })
 
   it('when a second device spends the same coins first, the miner\'s 466 is explained and the coins are not counted twice', async () => {
-    const one = await phone(browser, srv.url + '/')
+    const one = await phone(app.browser, app.url + '/')
     const words = await createWallet(one)
     await one.getByRole('button', { name: 'Get test coins' }).click()
     await expect.poll(() => balanceSats(one), { timeout: 20_000 }).toBe(1_000_000)
-    const two = await phone(browser, srv.url + '/')
+    const two = await phone(app.browser, app.url + '/')
     await restoreWallet(two, words)
     await expect.poll(() => balanceSats(two), { timeout: 30_000 }).toBe(1_000_000)
-    const bob = await phone(browser, srv.url + '/')
+    const bob = await phone(app.browser, app.url + '/')
     await createWallet(bob)
     const bobAddress = await receiveAddress(bob)
 
@@ -90,17 +77,17 @@ describe('wallet faults', () => {
     const root = HD.fromSeed(Mnemonic.fromString(words).toSeed())
     const foreign = root.derive("m/44'/0'/0'/0/7").privKey.toAddress([0x6f])
     const ours = root.derive("m/44'/236'/0'/1/2").privKey.toAddress([0x6f])
-    await faucetTo(srv.url, foreign, 40_000)
-    await faucetTo(srv.url, ours, 2_000)
-    await mine(srv.url)
-    const page = await phone(browser, srv.url + '/')
+    await faucetTo(app.url, foreign, 40_000)
+    await faucetTo(app.url, ours, 2_000)
+    await mine(app.url)
+    const page = await phone(app.browser, app.url + '/')
     await restoreWallet(page, words)
     await expect.poll(() => balanceSats(page), { timeout: 60_000 }).toBe(42_000)
     expect(await entry(page, 'in').count()).toBe(2)
   })
 
   it('rejects a wrong recovery phrase with a reason and creates nothing', async () => {
-    const page = await phone(browser, srv.url + '/')
+    const page = await phone(app.browser, app.url + '/')
     await restoreWallet(page, 'abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon')
     await expect.poll(() => page.getByRole('alert').innerText()).toMatch(/checksum/)
     await page.reload()
@@ -108,7 +95,7 @@ describe('wallet faults', () => {
   })
 
   it('locks itself after the idle time', async () => {
-    const page = await phone(browser, srv.url + '/', async ctx => { await ctx.clock.install() })
+    const page = await phone(app.browser, app.url + '/', async ctx => { await ctx.clock.install() })
     await createWallet(page)
     await page.clock.fastForward('04:00')
     expect(await page.getByTestId('balance').isVisible()).toBe(true)
@@ -120,7 +107,7 @@ describe('wallet faults', () => {
 
 describe('backup file', () => {
   it('downloads an encrypted backup and restores it on another phone with the same coins', async () => {
-    const a = await phone(browser, srv.url + '/')
+    const a = await phone(app.browser, app.url + '/')
     await createWallet(a)
     await a.getByRole('button', { name: 'Get test coins' }).click()
     await expect.poll(() => balanceSats(a), { timeout: 20_000 }).toBe(1_000_000)
@@ -131,7 +118,7 @@ describe('backup file', () => {
     expect(text).toContain('handover-backup')
     expect(text).not.toMatch(/abandon|"mnemonic"/)
 
-    const b = await phone(browser, srv.url + '/')
+    const b = await phone(app.browser, app.url + '/')
     await b.getByRole('button', { name: 'Restore from a backup file' }).click()
     await b.getByLabel('Backup file').setInputFiles(file)
     await b.getByLabel("The backup's passphrase").fill('wrong passphrase')

@@ -1,32 +1,20 @@
 // Issue 2's end-to-end path, through the UI only, in real Chromium against the real
 // server and devnet: create → faucet → balance → send to a second wallet → block → both
 // ledgers agree; reload keeps everything.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { resolve } from 'node:path'
-import type { Browser, Page } from 'playwright-core'
-import { startAppServer, type RunningServer } from '../../server/app-server.ts'
-import { launch } from './browser.ts'
+import { describe, expect, it } from 'vitest'
+import { useApp } from './app-fixture.ts'
+import type { Page } from 'playwright-core'
 import { fillCreateWallet } from './onboard.ts'
 
-let srv: RunningServer
-let browser: Browser
-
-beforeAll(async () => {
-  srv = await startAppServer({ host: '127.0.0.1', port: 0, staticDir: resolve('dist'), devnetFile: ':memory:' })
-  browser = await launch()
-})
-afterAll(async () => {
-  await browser?.close()
-  await srv?.close()
-})
+const app = useApp()
 
 const PASS = 'correct horse battery staple'
 
 async function phone (): Promise<Page> {
-  const ctx = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true })
+  const ctx = await app.browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true })
   const page = await ctx.newPage()
   page.on('pageerror', e => { throw e })
-  await page.goto(srv.url + '/')
+  await page.goto(app.url + '/')
   return page
 }
 
@@ -78,7 +66,7 @@ describe('wallet on the devnet, through the UI', () => {
     expect(aliceAfter).toBeGreaterThan(749_000)
 
     // A block is mined; both sides learn it.
-    await fetch(srv.url + '/devnet/mine', { method: 'POST' })
+    await fetch(app.url + '/devnet/mine', { method: 'POST' })
     await bob.getByRole('button', { name: 'Wallet' }).click()
     await refresh(bob)
     await expect.poll(() => balance(bob), { timeout: 20_000 }).toBe('250,000 sats')

@@ -1,0 +1,45 @@
+// Fixture for face-to-face payment tests: the real server with signalling, a folder for
+// camera pictures, and a funded payer plus an empty payee on demand.
+import { afterAll, beforeAll, expect } from 'vitest'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { startAppServer, type RunningServer } from '../../server/app-server.ts'
+import { cameraPhone, type CameraPhone } from './phones.ts'
+import { balanceSats, createWallet } from './wallet-ui.ts'
+
+export interface PhonePair {
+  readonly srv: RunningServer
+  readonly dir: string
+  /** A payer holding 1,000,000 devnet sats and a payee with an empty wallet. */
+  twoPhones: () => Promise<[CameraPhone, CameraPhone]>
+}
+
+export function usePhonePairs (name: string): PhonePair {
+  let srv: RunningServer | undefined
+  let dir = ''
+  const phones: CameraPhone[] = []
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), `${name}-`))
+    srv = await startAppServer({ host: '127.0.0.1', port: 0, staticDir: resolve('dist'), devnetFile: ':memory:', signalling: {} })
+  })
+  afterAll(async () => {
+    await Promise.all(phones.map(async p => await p.browser.close()))
+    await srv?.close()
+    if (dir !== '') rmSync(dir, { recursive: true, force: true })
+  })
+  return {
+    get srv () { return srv! },
+    get dir () { return dir },
+    twoPhones: async () => {
+      const payer = await cameraPhone(srv!.url + '/', dir, `payer${phones.length}`)
+      const payee = await cameraPhone(srv!.url + '/', dir, `payee${phones.length}`)
+      phones.push(payer, payee)
+      await createWallet(payer.page)
+      await createWallet(payee.page)
+      await payer.page.getByRole('button', { name: 'Get test coins' }).click()
+      await expect.poll(() => balanceSats(payer.page), { timeout: 20_000 }).toBe(1_000_000)
+      return [payer, payee]
+    }
+  }
+}
