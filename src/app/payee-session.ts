@@ -90,9 +90,11 @@ export class ReceiveSession {
     this.pipe = pipe
     this.unsubs.push(pipe.onMessage(m => this.onMessage(m)))
     this.unsubs.push(pipe.onInvalid(e => {
-      // A payment we cannot even read still gets an answer, so the payer is not left waiting.
+      // A payment we cannot read still gets an answer when we can tell it was one, so the
+      // payer is not left waiting. (Past the size cap the type is unread: no ack is possible.)
       if (e.type === 'payment' && e.paymentId === this.state.paymentId) {
-        void pipe.send({ v: 1, type: 'ack', id: `ack:${e.paymentId}`, paymentId: e.paymentId, accepted: false, reason: 'MALFORMED', detail: e.message.slice(0, 500) }).catch(() => undefined)
+        const reason = e.code === 'TOO_LARGE' ? 'TOO_LARGE' : 'MALFORMED'
+        void pipe.send({ v: 1, type: 'ack', id: `ack:${e.paymentId}`, paymentId: e.paymentId, accepted: false, reason, detail: e.message.slice(0, 500) }).catch(() => undefined)
       }
       this.error = `The other phone sent something invalid: ${e.message}`
       this.emit()
@@ -184,8 +186,14 @@ export class ReceiveSession {
         return st?.ack !== undefined && s?.role === 'payee' && id !== this.state.paymentId ? decisionFromAck(st) : undefined
       },
       byTxid: async txid => {
+        // Which request did this transaction pay? Answer with that request's id, so a
+        // payment replayed under another request's id is refused, not taken for a resend.
+        const sessions = await this.wallet.sessions()
+        const paid = sessions.find(r => r.role === 'payee' && (r.state as PayeeState).txid === txid && (r.state as PayeeState).ack?.accepted === true)
+        if (paid !== undefined) return { paymentId: paid.paymentId, accepted: true, txid }
         const l = await this.wallet.ledgerEntry(txid)
-        return l !== undefined && l.direction === 'in' ? { paymentId: payment.paymentId, accepted: true, txid } : undefined
+        // Known to the wallet some other way (sync, another request): never a resend of this one.
+        return l !== undefined && l.direction === 'in' ? { paymentId: `ledger:${txid}`, accepted: true, txid } : undefined
       }
     }
     const base = { request: this.state.request, payment, network: this.wallet.network, nowSec: nowSec(), feeRateSatPerKb: await this.wallet.feeRate(), seen }

@@ -421,6 +421,10 @@ export class Wallet {
     this.changed()
   }
 
+  async sessions (): Promise<SessionRecord[]> {
+    return await this.db.getAll('sessions')
+  }
+
   async session (paymentId: string): Promise<SessionRecord | undefined> {
     return await this.db.get('sessions', paymentId)
   }

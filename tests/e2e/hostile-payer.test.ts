@@ -215,12 +215,9 @@ describe('a hostile payer cannot get the payee to accept a bad payment', () => {
     expect(await walletState(payee)).toEqual(paid)
   })
 
-  // KNOWN BUG (src/app/payee-session.ts, ReceiveSession.verify, seen.byTxid): a payment
-  // already accepted for request A, relabelled with request B's id, is answered with an
-  // accepted ack for B (txid of A's payment): byTxid reports the ledger hit under the
-  // *incoming* payment's id, so verifyPayment takes it for a resend of B. It should be
-  // refused (DUPLICATE: "transaction … already paid request A"). Remove `.fails` once fixed.
-  it.fails('a replayed payment relabelled for a new request is refused', () => {
+  // A payment already accepted for request A, relabelled with request B's id, is
+  // refused: the transaction already paid request A (DUPLICATE), so it is not a resend of B.
+  it('a replayed payment relabelled for a new request is refused', () => {
     // Undefined only if the test above failed, which is then reported there.
     expect(relabelled).toBeDefined()
     expect(relabelled!.ack).toMatchObject({ accepted: false, reason: 'DUPLICATE' })
