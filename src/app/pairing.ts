@@ -12,6 +12,9 @@ import type { Wallet } from './wallet.ts'
 
 export type PairingMode = 'invite' | 'qr'
 
+/** How long to wait for the signalling service before showing a two-scan code instead. */
+const SIGNAL_WAIT_MS = 4000
+
 export interface PayeePairing {
   mode: PairingMode
   /** What the payee's screen shows as a QR code. */
@@ -39,8 +42,12 @@ export async function startPayeePairing (wallet: Wallet, settings: Settings, ori
   const identity = wallet.identityKey()
   const signalUrl = signalUrlFor(settings.signalUrl, origin)
   if (mode === 'invite' && signalUrl !== undefined) {
-    const inv = await hostInvite({ identity, signalUrl, iceServers: iceServers(settings) })
-    return { mode, text: inv.text, link: inv.link, cancel: () => inv.cancel() }
+    // The signalling service is a convenience: if it cannot be reached quickly, fall back
+    // to two scans, which need no server at all.
+    const invite = hostInvite({ identity, signalUrl, iceServers: iceServers(settings) })
+    const inv = await Promise.race([invite, new Promise<undefined>(resolve => setTimeout(() => resolve(undefined), SIGNAL_WAIT_MS))]).catch(() => undefined)
+    if (inv !== undefined) return { mode, text: inv.text, link: inv.link, cancel: () => inv.cancel() }
+    invite.then(i => i.cancel(), () => undefined)
   }
   const offer = await createQrOffer({ identity, iceServers: iceServers(settings) })
   return { mode: 'qr', text: offer.text, accept: async t => await offer.accept(t), cancel: () => offer.cancel() }

@@ -59,9 +59,21 @@ describe('accessibility at 360 px, light and dark', () => {
     await page.getByRole('img', { name: /QR code for address/ }).waitFor()
     await check('receive tab')
 
+    await page.getByLabel('Amount (satoshis)').fill('1234')
+    await page.getByLabel('What for (optional)').fill('tea')
+    await page.getByRole('button', { name: 'Show payment code' }).click()
+    await page.getByTestId('pair-qr').waitFor()
+    await check('receive: payment code shown')
+    await page.getByRole('button', { name: 'Cancel' }).click()
+
     await page.getByRole('button', { name: 'Pay', exact: true }).click()
     await page.getByLabel('Address or bitcoin: link').waitFor()
     await check('pay tab')
+
+    await page.getByRole('button', { name: 'Scan a code' }).click()
+    await page.getByLabel('Or paste the code').waitFor()
+    await check('pay: scanner')
+    await page.getByRole('button', { name: 'Close camera' }).click()
 
     await page.getByRole('button', { name: 'Settings' }).click()
     await page.getByRole('heading', { name: 'Network and services' }).waitFor()
