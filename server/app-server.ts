@@ -64,8 +64,11 @@ export async function startAppServer (opts: AppServerOptions): Promise<RunningSe
     devnet,
     close: async () => {
       await signalling?.close()
+      // Stop accepting first, then drop open connections, and only then close the chain:
+      // a request must never reach a half-closed devnet and get a verdict from it.
+      const closed = new Promise<void>(resolve => server.close(() => resolve()))
       server.closeAllConnections()
-      await new Promise<void>(resolve => server.close(() => resolve()))
+      await closed
       await devnet?.close()
     }
   }

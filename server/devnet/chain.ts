@@ -176,7 +176,10 @@ export class Devnet {
     return await this.lock.run(async () => {
       const subject = txids[txids.length - 1]!
       if (beef.bumps.length > 0) {
-        const ok = await beef.verify(await this.services.getChainTracker(), true).catch(() => false)
+        if (!beef.isValid(true)) throw new ChainRejection(468, 'Invalid BUMPs', 'a merkle proof in the BEEF does not prove its transaction', subject)
+        // Only a clear "no" from the chain is a verdict on the transaction; a failure to
+        // ask (storage closing, say) must surface as a server error the client retries.
+        const ok = await beef.verify(await this.services.getChainTracker(), true)
         if (!ok) throw new ChainRejection(469, 'Invalid merkle roots', 'a merkle proof in the BEEF does not match the devnet chain', subject)
       }
       for (const txid of txids) {
