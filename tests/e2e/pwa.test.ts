@@ -64,4 +64,29 @@ describe('installable app', () => {
     await page.getByRole('button', { name: 'Review' }).click()
     await expect.poll(() => page.locator('main').innerText()).toContain('Send 20,000 sats')
   })
+
+  it('runs every screen without a single Content-Security-Policy violation', async () => {
+    const page = await phone(app.browser, app.url + '/', async ctx => {
+      await ctx.addInitScript(() => {
+        const w = window as unknown as { cspViolations: string[] }
+        w.cspViolations = []
+        document.addEventListener('securitypolicyviolation', e => { w.cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`) })
+      })
+    })
+    await createWallet(page)
+    await page.getByRole('button', { name: 'Get test coins' }).click()
+    await expect.poll(() => balanceSats(page), { timeout: 20_000 }).toBe(1_000_000)
+    await page.getByTestId('history').locator('summary').first().click()
+    await page.getByRole('button', { name: 'Receive' }).click()
+    await page.getByLabel('Amount (satoshis)').fill('500')
+    await page.getByRole('button', { name: 'Show payment code' }).click()
+    await page.getByTestId('pair-qr').waitFor()
+    await page.getByRole('button', { name: 'Cancel' }).click()
+    await page.getByRole('button', { name: 'Pay', exact: true }).click()
+    await page.getByRole('button', { name: 'Scan a code' }).click()
+    await page.getByLabel('Or paste the code').waitFor()
+    await page.getByRole('button', { name: 'Settings' }).click()
+    await page.getByRole('button', { name: 'Show recovery words' }).click()
+    expect(await page.evaluate(() => (window as unknown as { cspViolations: string[] }).cspViolations)).toEqual([])
+  })
 })
