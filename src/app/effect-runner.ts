@@ -40,3 +40,8 @@ export class EffectQueue<E> {
     }
   }
 }
+
+/** Milliseconds until a Unix-seconds deadline (never negative), for machine timers. */
+export function delayUntil (atSec: number): number {
+  return Math.max(0, atSec * 1000 - Date.now())
+}

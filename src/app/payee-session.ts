@@ -6,7 +6,7 @@ import {
   type Decision, type Message, type PayeeEffect, type PayeeEvent, type PayeeState, type RequestMessage, type SeenPayments
 } from '../core/protocol/index.ts'
 import type { SessionRecord } from '../store/records.ts'
-import { EffectQueue } from './effect-runner.ts'
+import { delayUntil, EffectQueue } from './effect-runner.ts'
 import type { MessagePipe } from './protocol-link.ts'
 import { loadLocalTx } from './ancestry.ts'
 import { watchLedger } from './watch-ledger.ts'
@@ -161,13 +161,11 @@ export class ReceiveSession {
         this.dispatch({ type: 'verified', payment: e.payment, result })
         return
       }
-      case 'broadcast': {
-        const facts = await this.wallet.broadcastOnce(e.txid)
-        this.dispatch({ type: 'broadcastResult', outcome: classifyArc(facts), nowSec: nowSec() })
+      case 'broadcast':
+        this.dispatch({ type: 'broadcastResult', outcome: classifyArc(await this.wallet.broadcastOnce(e.txid)), nowSec: nowSec() })
         return
-      }
       case 'startTimer':
-        this.timers.push(setTimeout(() => this.dispatch({ type: 'timer', timer: e.timer, nowSec: nowSec() }), Math.max(0, e.atSec * 1000 - Date.now())))
+        this.timers.push(setTimeout(() => this.dispatch({ type: 'timer', timer: e.timer, nowSec: nowSec() }), delayUntil(e.atSec)))
         return
       case 'watch':
         this.watch(e.txid)

@@ -7,7 +7,7 @@ import {
 } from '../core/protocol/index.ts'
 import { InsufficientFunds } from '../core/coin-select.ts'
 import type { SessionRecord } from '../store/records.ts'
-import { EffectQueue } from './effect-runner.ts'
+import { delayUntil, EffectQueue } from './effect-runner.ts'
 import type { MessagePipe } from './protocol-link.ts'
 import type { PreparedPayment, Wallet } from './wallet.ts'
 import { watchLedger } from './watch-ledger.ts'
@@ -180,13 +180,11 @@ export class PaySession {
         this.dispatch({ type: 'sent', nowSec: nowSec() })
         return
       case 'startTimer':
-        this.timers.push(setTimeout(() => this.dispatch({ type: 'timer', timer: e.timer, nowSec: nowSec() }), Math.max(0, e.atSec * 1000 - Date.now())))
+        this.timers.push(setTimeout(() => this.dispatch({ type: 'timer', timer: e.timer, nowSec: nowSec() }), delayUntil(e.atSec)))
         return
-      case 'broadcast': {
-        const facts = await this.wallet.broadcastOnce(e.txid)
-        this.dispatch({ type: 'broadcastResult', outcome: classifyArc(facts), nowSec: nowSec() })
+      case 'broadcast':
+        this.dispatch({ type: 'broadcastResult', outcome: classifyArc(await this.wallet.broadcastOnce(e.txid)), nowSec: nowSec() })
         return
-      }
       case 'watch':
         this.watch(e.txid)
         return

@@ -20,18 +20,21 @@ export function p2pkhHex (key: PrivateKey): string {
 
 const dsha = (hexBE: string): string => Utils.toHex(Hash.hash256(Utils.toArray(hexBE, 'hex').reverse()).reverse())
 
+/** One level up the tree, the Bitcoin way: pairs hashed, an odd last node paired with itself. */
+function parentLevel (level: string[]): string[] {
+  const next: string[] = []
+  for (let i = 0; i < level.length; i += 2) {
+    const l = level[i] as string
+    const r = level[i + 1] ?? l
+    next.push(dsha(r + l))
+  }
+  return next
+}
+
 /** Merkle root computed the Bitcoin way, independently of MerklePath. */
 export function merkleRoot (txids: string[]): string {
   let level = txids.slice()
-  while (level.length > 1) {
-    const next: string[] = []
-    for (let i = 0; i < level.length; i += 2) {
-      const l = level[i] as string
-      const r = level[i + 1] ?? l
-      next.push(dsha(r + l))
-    }
-    level = next
-  }
+  while (level.length > 1) level = parentLevel(level)
   return level[0] as string
 }
 
@@ -48,13 +51,7 @@ export function merklePathFor (txids: string[], index: number, height: number): 
     else leaves.push({ offset: sib, duplicate: true })
     leaves.sort((a, b) => a.offset - b.offset)
     path.push(leaves)
-    const next: string[] = []
-    for (let i = 0; i < level.length; i += 2) {
-      const l = level[i] as string
-      const r = level[i + 1] ?? l
-      next.push(dsha(r + l))
-    }
-    level = next
+    level = parentLevel(level)
     idx = idx >> 1
   }
   return new MerklePath(height, path)
