@@ -45,6 +45,8 @@ export interface SyncReport {
 }
 
 const BACKOFF_MS = [2_000, 5_000, 15_000, 30_000, 60_000, 120_000, 300_000]
+/** How long a coin may be missing from the chain index before it counts as spent elsewhere. */
+const INDEXER_GRACE_MS = 2 * 60_000
 /** Addresses checked past the last one handed out, on ordinary syncs. Restore uses GAP_LIMIT. */
 const LOOKAHEAD = 5
 
@@ -518,8 +520,9 @@ export class Wallet {
       seen.add(id)
       const have = await this.db.get('coins', id)
       if (have !== undefined) {
-        // The network lists it: a coin handed to us is now as good as any other.
-        const status = have.status === 'incoming' ? 'unspent' : have.status
+        // The network lists it: a coin handed to us is now as good as any other, and one we
+        // took for spent elsewhere (never by us: no spentBy) was only missing from an index.
+        const status = have.status === 'incoming' || (have.status === 'spent' && have.spentBy === undefined) ? 'unspent' : have.status
         if ((have.height === undefined && u.height !== undefined) || status !== have.status) await this.db.put('coins', { ...have, status, height: have.height ?? u.height })
         continue
       }
@@ -535,11 +538,12 @@ export class Wallet {
       }
     }
     // Coins the network no longer lists were spent elsewhere (another device with this seed).
+    // Indexers lag behind a fresh broadcast, so a young coin gets time before it is judged.
     for (const c of await this.db.getAllFromIndex('coins', 'status', 'unspent')) {
       if (c.lockingScript !== rec.lockingScript || seen.has(c.id)) continue
       const entry = await this.db.get('ledger', c.txid)
       const networkKnowsIt = c.height !== undefined || entry === undefined || entry.status === 'seen' || entry.status === 'mined'
-      if (networkKnowsIt) await this.db.put('coins', { ...c, status: 'spent' })
+      if (networkKnowsIt && Date.now() - c.createdAt > INDEXER_GRACE_MS) await this.db.put('coins', { ...c, status: 'spent' })
     }
     return true
   }
