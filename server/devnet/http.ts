@@ -126,7 +126,7 @@ export async function handleDevnet (devnet: Devnet, base: string, req: IncomingM
 }
 
 /** TSC proof object (what WhatsOnChain serves) from a BUMP, so one client reads both. */
-function tscFromPath (txid: string, bumpHex: string, blockHash: string): { index: number, txOrId: string, target: string, nodes: string[] } {
+export function tscFromPath (txid: string, bumpHex: string, blockHash: string): { index: number, txOrId: string, target: string, nodes: string[] } {
   const mp = MerklePath.fromHex(bumpHex)
   const leaf = mp.path[0]!.find(l => l.hash === txid)
   if (leaf == null) throw new Error('txid not in its own merkle path')
