@@ -13,6 +13,7 @@ import type { ArcFacts } from '../core/protocol/broadcast-outcome.ts'
 import { openChainDB, type ChainDB } from '../store/db.ts'
 import type { AddressRecord, CoinRecord, LedgerRecord, SessionRecord, Settings } from '../store/records.ts'
 import { fetchWithAncestry, loadLocalTx } from './ancestry.ts'
+import { setLedger, writeBroadcast, writeIncoming, writeOutgoing, writeProof, writeSynced, writeUnwind, type IncomingArgs, type OutgoingMeta } from './ledger-book.ts'
 import { FALLBACK_FEE_RATE, resolveEndpoint } from './settings.ts'
 
 export interface Balance {
@@ -220,47 +221,8 @@ export class Wallet {
    * for a face-to-face payment, its session — in one IndexedDB transaction. Only after
    * this may the transaction leave the device.
    */
-  async commitOutgoing (p: PreparedPayment, meta: { counterparty?: string, memo?: string, broadcastAt?: number, session?: SessionRecord }): Promise<LedgerRecord> {
-    const { built, change, own } = p
-    const paid = p.outputs.reduce((s, o) => s + o.satoshis, 0)
-    const toSelf = p.outputs.every(o => own.has(o.lockingScript))
-    const now = Date.now()
-    const entry: LedgerRecord = {
-      txid: built.txid,
-      direction: toSelf ? 'self' : 'out',
-      amount: toSelf ? -built.fee : -(paid + built.fee),
-      fee: built.fee,
-      counterparty: meta.counterparty,
-      memo: meta.memo,
-      status: meta.session !== undefined ? 'handed-over' : 'signed',
-      createdAt: now,
-      updatedAt: now
-    }
-    const tx = this.db.transaction(['coins', 'txs', 'ledger', 'outbox', 'addresses', 'sessions'], 'readwrite')
-    for (const c of built.inputs) {
-      const current = await tx.objectStore('coins').get(c.id)
-      // Another tab or a concurrent payment got there first: abort without writing anything.
-      if (current?.status !== 'unspent') { tx.abort(); throw new Error('A coin was spent by another payment in the meantime. Try again.') }
-      await tx.objectStore('coins').put({ ...current, status: 'pending', spentBy: built.txid })
-    }
-    await tx.objectStore('txs').put({ txid: built.txid, beef: built.tx.toHexBEEF(), proven: false })
-    if (built.change !== undefined) {
-      await tx.objectStore('coins').put({
-        id: `${built.txid}:${built.change.vout}`, txid: built.txid, vout: built.change.vout, satoshis: built.change.satoshis,
-        lockingScript: change.lockingScript, keyPath: change.keyPath, status: 'unspent', createdAt: now
-      })
-      await tx.objectStore('addresses').put({ ...change, used: true })
-    }
-    for (const [vout, o] of built.tx.outputs.entries()) {
-      const a = own.get(o.lockingScript.toHex())
-      if (vout === built.change?.vout || a === undefined) continue
-      await tx.objectStore('coins').put({ id: `${built.txid}:${vout}`, txid: built.txid, vout, satoshis: o.satoshis!, lockingScript: a.lockingScript, keyPath: a.keyPath, status: 'unspent', createdAt: now })
-      await tx.objectStore('addresses').put({ ...a, used: true })
-    }
-    await tx.objectStore('ledger').put(entry)
-    await tx.objectStore('outbox').put({ txid: built.txid, attempts: 0, nextAttemptAt: meta.broadcastAt ?? 0 })
-    if (meta.session !== undefined) await tx.objectStore('sessions').put(meta.session)
-    await tx.done
+  async commitOutgoing (p: PreparedPayment, meta: OutgoingMeta): Promise<LedgerRecord> {
+    const entry = await writeOutgoing(this.db, p, meta)
     this.changed()
     return entry
   }
@@ -330,28 +292,11 @@ export class Wallet {
   }
 
   private async setLedger (txid: string, patch: Partial<LedgerRecord>): Promise<void> {
-    const tx = this.db.transaction('ledger', 'readwrite')
-    const cur = await tx.store.get(txid)
-    if (cur !== undefined) await tx.store.put({ ...cur, ...patch, updatedAt: Date.now() })
-    await tx.done
+    await setLedger(this.db, txid, patch)
   }
 
   private async markBroadcast (txid: string, status: 'seen' | 'mined'): Promise<void> {
-    const tx = this.db.transaction(['coins', 'ledger', 'outbox'], 'readwrite')
-    for (const c of await tx.objectStore('coins').index('spentBy').getAll(txid)) {
-      if (c.status === 'pending') await tx.objectStore('coins').put({ ...c, status: 'spent' })
-    }
-    // Coins handed to us become spendable once a miner has the transaction.
-    for (const c of await tx.objectStore('coins').index('status').getAll('incoming')) {
-      if (c.txid === txid) await tx.objectStore('coins').put({ ...c, status: 'unspent' })
-    }
-    const cur = await tx.objectStore('ledger').get(txid)
-    if (cur !== undefined) {
-      const { error: _drop, ...rest } = cur
-      await tx.objectStore('ledger').put({ ...rest, status, updatedAt: Date.now() })
-    }
-    await tx.objectStore('outbox').delete(txid)
-    await tx.done
+    await writeBroadcast(this.db, txid, status)
   }
 
   /**
@@ -368,23 +313,7 @@ export class Wallet {
    * Used for miner rejections and for a payee's refusal; with `session`, in the same write.
    */
   async unwind (txid: string, doubleSpent: boolean, message: string, session?: SessionRecord): Promise<void> {
-    const why = { isDoubleSpend: doubleSpent, message }
-    const tx = this.db.transaction(['coins', 'ledger', 'outbox', 'sessions'], 'readwrite')
-    const coins = tx.objectStore('coins')
-    for (const c of await coins.index('spentBy').getAll(txid)) {
-      const { spentBy: _s, ...rest } = c
-      await coins.put(why.isDoubleSpend ? { ...c, status: 'conflict' } : { ...rest, status: 'unspent' })
-    }
-    let cursor = await coins.openCursor()
-    while (cursor !== null) {
-      if (cursor.value.txid === txid) await cursor.delete()
-      cursor = await cursor.continue()
-    }
-    const cur = await tx.objectStore('ledger').get(txid)
-    if (cur !== undefined) await tx.objectStore('ledger').put({ ...cur, status: 'failed', error: why.message, updatedAt: Date.now() })
-    await tx.objectStore('outbox').delete(txid)
-    if (session !== undefined) await tx.objectStore('sessions').put(session)
-    await tx.done
+    await writeUnwind(this.db, txid, doubleSpent, message, session)
     this.changed()
   }
 
@@ -392,29 +321,8 @@ export class Wallet {
    * Stores a payment handed to us and verified: its transaction, our outputs as incoming
    * coins, the ledger entry, the outbox entry and the session, in one write — before the ack.
    */
-  async storeIncoming (args: { txid: string, beef: string, counterparty?: string, memo?: string, session: SessionRecord }): Promise<void> {
-    const tx = Transaction.fromHexBEEF(args.beef, args.txid)
-    const own = await this.ownScripts()
-    const now = Date.now()
-    const w = this.db.transaction(['coins', 'txs', 'ledger', 'outbox', 'sessions', 'addresses'], 'readwrite')
-    let amount = 0
-    await w.objectStore('txs').put({ txid: args.txid, beef: tx.toHexBEEF(), proven: false })
-    for (const [vout, o] of tx.outputs.entries()) {
-      const a = own.get(o.lockingScript.toHex())
-      if (a === undefined) continue
-      amount += o.satoshis!
-      const id = `${args.txid}:${vout}`
-      if (await w.objectStore('coins').get(id) === undefined) {
-        await w.objectStore('coins').put({ id, txid: args.txid, vout, satoshis: o.satoshis!, lockingScript: a.lockingScript, keyPath: a.keyPath, status: 'incoming', createdAt: now })
-      }
-      await w.objectStore('addresses').put({ ...a, used: true })
-    }
-    if (await w.objectStore('ledger').get(args.txid) === undefined) {
-      await w.objectStore('ledger').put({ txid: args.txid, direction: 'in', amount, fee: 0, counterparty: args.counterparty, memo: args.memo, status: 'handed-over', createdAt: now, updatedAt: now })
-    }
-    if (await w.objectStore('outbox').get(args.txid) === undefined) await w.objectStore('outbox').put({ txid: args.txid, attempts: 0, nextAttemptAt: 0 })
-    await w.objectStore('sessions').put(args.session)
-    await w.done
+  async storeIncoming (args: IncomingArgs): Promise<void> {
+    await writeIncoming(this.db, await this.ownScripts(), args)
     this.changed()
   }
 
@@ -459,21 +367,7 @@ export class Wallet {
   }
 
   private async storeProof (txid: string, path: MerklePath): Promise<void> {
-    const local = await loadLocalTx(this.db, txid)
-    const tx = this.db.transaction(['txs', 'ledger', 'coins'], 'readwrite')
-    if (local !== undefined) {
-      local.merklePath = path
-      // A proven tx needs no ancestors in its BEEF: this is where BEEFs stop growing.
-      await tx.objectStore('txs').put({ txid, beef: local.toHexBEEF(), proven: true, height: path.blockHeight })
-    }
-    const cur = await tx.objectStore('ledger').get(txid)
-    if (cur !== undefined) await tx.objectStore('ledger').put({ ...cur, status: 'mined', height: path.blockHeight, updatedAt: Date.now() })
-    let cursor = await tx.objectStore('coins').openCursor()
-    while (cursor !== null) {
-      if (cursor.value.txid === txid && cursor.value.height === undefined) await cursor.update({ ...cursor.value, height: path.blockHeight })
-      cursor = await cursor.continue()
-    }
-    await tx.done
+    await writeProof(this.db, txid, path)
   }
 
   // ---------- sync ----------
@@ -549,27 +443,7 @@ export class Wallet {
   }
 
   private async storeSynced (tx: Transaction, vout: number, rec: AddressRecord, height: number | undefined): Promise<void> {
-    const txid = tx.id('hex')
-    const now = Date.now()
-    const w = this.db.transaction(['coins', 'txs', 'ledger'], 'readwrite')
-    if (await w.objectStore('txs').get(txid) === undefined) {
-      await w.objectStore('txs').put({ txid, beef: tx.toHexBEEF(), proven: tx.merklePath !== undefined, height: tx.merklePath?.blockHeight })
-    }
-    await w.objectStore('coins').put({
-      id: `${txid}:${vout}`, txid, vout, satoshis: tx.outputs[vout]!.satoshis!, lockingScript: rec.lockingScript,
-      keyPath: rec.keyPath, status: 'unspent', height, createdAt: now
-    })
-    const entry = await w.objectStore('ledger').get(txid)
-    if (entry === undefined) {
-      await w.objectStore('ledger').put({
-        txid, direction: 'in', amount: tx.outputs[vout]!.satoshis!, fee: 0, counterparty: undefined,
-        status: height !== undefined ? 'mined' : 'seen', height, createdAt: now, updatedAt: now
-      })
-    } else if (entry.direction === 'in') {
-      // Another output of the same incoming transaction, to another of our addresses.
-      await w.objectStore('ledger').put({ ...entry, amount: entry.amount + tx.outputs[vout]!.satoshis!, updatedAt: now })
-    }
-    await w.done
+    await writeSynced(this.db, tx, vout, rec, height)
   }
 
   // ---------- devnet ----------
