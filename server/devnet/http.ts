@@ -97,6 +97,9 @@ export async function handleDevnet (devnet: Devnet, base: string, req: IncomingM
       const h = await devnet.header(TXID.test(key) ? key : Number(key))
       if (h == null) sendText(res, 404, 'not found', CORS)
       else sendJson(res, 200, { hash: h.hash, height: h.height, version: h.version, merkleroot: h.merkleRoot, time: h.time, nonce: h.nonce, bits: h.bits.toString(16), previousblockhash: h.previousHash }, CORS)
+    } else if (method === 'GET' && path === '/chain/exchangerate') {
+      // The simulator's price (MockServices), in WhatsOnChain's shape.
+      sendJson(res, 200, { currency: 'USD', rate: await devnet.services.getBsvExchangeRate(), time: Math.floor(Date.now() / 1000) }, CORS)
     } else if (method === 'GET' && path === '/chain/chain/info') {
       const tip = await devnet.tip()
       sendJson(res, 200, { chain: 'devnet', blocks: tip.height, headers: tip.height, bestblockhash: tip.hash }, CORS)

@@ -30,6 +30,8 @@ export class AppController {
   pendingUri: string | undefined
   update: UpdateState | undefined
   install: InstallOption = { kind: 'none' }
+  /** US dollars per BSV, when shown and known; display only. */
+  usdPerBsv: number | undefined
   private db!: AppDB
   private secret: VaultSecret | undefined
   private lastActivity = Date.now()
@@ -140,6 +142,8 @@ export class AppController {
     const endpointsChanged = JSON.stringify(next.endpoints) !== JSON.stringify(this.settings.endpoints)
     await saveSettings(this.db, next)
     this.settings = next
+    if (!next.showFiat) this.usdPerBsv = undefined
+    else if (this.wallet !== undefined && !networkChanged && !endpointsChanged) void this.refresh()
     if ((networkChanged || endpointsChanged) && this.secret !== undefined) {
       this.wallet?.close()
       this.wallet = undefined
@@ -162,6 +166,7 @@ export class AppController {
       await w.processOutbox()
       const report = await w.sync(opts)
       await w.refreshStatuses()
+      this.usdPerBsv = this.settings.showFiat ? await w.reader.usdPerBsv().catch(() => this.usdPerBsv) : undefined
       this.notice = report.rejected.length > 0 ? `Some coins were not accepted: ${report.rejected[0]}` : undefined
     } catch (e) {
       this.notice = (e as Error).message

@@ -13,7 +13,8 @@ export const DEFAULT_SETTINGS: Settings = {
   },
   lockAfterMinutes: 5,
   signalUrl: '/signal',
-  iceServers: []
+  iceServers: [],
+  showFiat: false
 }
 
 /** Used when no fee is configured and the miner cannot be asked (offline). */

@@ -14,6 +14,7 @@ const Unspent = v.object({
 })
 const HeaderJson = v.object({ hash: Hex64, height: v.pipe(v.number(), v.integer(), v.minValue(0)), merkleroot: Hex64 })
 const Tsc = v.object({ index: v.pipe(v.number(), v.integer(), v.minValue(0)), target: Hex64, nodes: v.pipe(v.array(v.union([Hex64, v.literal('*')])), v.maxLength(64)) })
+const ExchangeRate = v.object({ currency: v.literal('USD'), rate: v.pipe(v.number(), v.minValue(0), v.maxValue(10_000_000)) })
 const ChainInfo = v.object({ blocks: v.pipe(v.number(), v.integer(), v.minValue(0)) })
 
 export interface UnspentOutput {
@@ -86,6 +87,13 @@ export class ChainReader {
     const info = await this.json('/chain/info', ChainInfo)
     if (info === undefined) throw new ChainDataError('The chain data service has no chain info.')
     return info.blocks
+  }
+
+  /** US dollars per BSV (WhatsOnChain's /exchangerate). Display only: never used for amounts. */
+  async usdPerBsv (): Promise<number> {
+    const r = await this.json('/exchangerate', ExchangeRate)
+    if (r === undefined) throw new ChainDataError('The chain data service has no exchange rate.')
+    return r.rate
   }
 
   /** The merkle path of a mined tx (from the TSC proof), or undefined while unmined. */

@@ -112,6 +112,8 @@ export interface Settings {
   signalUrl: string
   /** STUN/TURN servers for direct connections; empty works on one Wi-Fi or hotspot. */
   iceServers: Array<{ urls: string, username?: string, credential?: string }>
+  /** Show balances in US dollars too, using the chain data service's rate when online. */
+  showFiat: boolean
 }
 
 /** Someone we paid or were paid by, known by the identity key their phone proved. */

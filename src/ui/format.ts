@@ -9,6 +9,11 @@ export function bsv (n: number): string {
   return `${formatBsv(n)} BSV`
 }
 
+/** Approximate US dollar value for display; amounts themselves never leave satoshis. */
+export function usd (sats: number, usdPerBsv: number): string {
+  return `≈ $${(sats / 1e8 * usdPerBsv).toFixed(2)}`
+}
+
 export function when (ms: number): string {
   return new Date(ms).toLocaleString()
 }

@@ -54,4 +54,18 @@ describe('onboarding', () => {
     await page.getByRole('button', { name: 'Unlock' }).click()
     await page.getByTestId('balance').waitFor({ timeout: 20_000 })
   })
+
+  it('shows the balance in US dollars once asked to, at the chain data service\'s rate', async () => {
+    const page = await phone(app.browser, app.url + '/')
+    await createWallet(page)
+    await page.getByRole('button', { name: 'Get test coins' }).click()
+    await expect.poll(() => page.getByTestId('balance').innerText(), { timeout: 20_000 }).toBe('1,000,000 sats')
+    expect(await page.getByTestId('fiat').count()).toBe(0)
+    const rate = (await (await fetch(app.url + '/devnet/chain/exchangerate')).json() as { rate: number }).rate
+    await page.getByRole('button', { name: 'Settings' }).click()
+    await page.getByLabel('Show value in US dollars (rate from the chain data service)').check()
+    await page.getByRole('button', { name: 'Save' }).click()
+    await page.getByRole('button', { name: 'Wallet' }).click()
+    await expect.poll(() => page.getByTestId('fiat').innerText(), { timeout: 20_000 }).toBe(`≈ $${(0.01 * rate).toFixed(2)}`)
+  })
 })
