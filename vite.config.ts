@@ -42,6 +42,14 @@ export default defineConfig({
       }
     })
   ],
+  // `npm run dev` serves the UI with hot reload; the devnet and signalling come from a
+  // separately running `npm run serve` (default port 8787, or HANDOVER_API).
+  server: {
+    proxy: {
+      '/devnet': process.env.HANDOVER_API ?? 'http://127.0.0.1:8787',
+      '/signal': { target: (process.env.HANDOVER_API ?? 'http://127.0.0.1:8787').replace(/^http/, 'ws'), ws: true }
+    }
+  },
   build: {
     target: 'es2022',
     sourcemap: true
