@@ -16,11 +16,6 @@ export class EffectQueue<E> {
     void this.drain()
   }
 
-  /** Resolves when every queued effect has run. */
-  async idle (): Promise<void> {
-    while (this.running || this.queue.length > 0) await new Promise(r => setTimeout(r, 5))
-  }
-
   private async drain (): Promise<void> {
     if (this.running) return
     this.running = true

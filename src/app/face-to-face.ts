@@ -1,5 +1,6 @@
 // The one payment in front of the user right now, on either side, kept outside the
 // screens so switching tabs or locking the screen does not lose it.
+import { payeeInFlight, payerInFlight } from '../core/protocol/index.ts'
 import type { Settings } from '../store/records.ts'
 import type { Link } from '../link/link.ts'
 import { startPayeePairing, startPayerPairing, type PairingMode, type PayeePairing, type PayerPairing } from './pairing.ts'
@@ -33,7 +34,7 @@ export class FaceToFace {
   busy (): boolean {
     const r = this.receive?.view.state.phase
     const p = this.pay?.view?.state?.phase
-    return (r !== undefined && ['paymentReceived', 'verified'].includes(r)) || (p !== undefined && ['confirmed', 'signed'].includes(p))
+    return (r !== undefined && payeeInFlight(r)) || (p !== undefined && payerInFlight(p))
   }
 
   async startReceive (satoshis: number, memo: string, mode: PairingMode): Promise<void> {

@@ -2,7 +2,7 @@
 // the payment that comes back is verified, stored, acknowledged and broadcast.
 import { Utils } from '@bsv/sdk'
 import {
-  classifyArc, payeeReduce, payeeStart, reasonMessage, verifyPayment,
+  classifyArc, isAccepted, payeeReduce, payeeStart, reasonMessage, verifyPayment,
   type Decision, type Message, type PayeeEffect, type PayeeEvent, type PayeeState, type RequestMessage, type SeenPayments
 } from '../core/protocol/index.ts'
 import type { SessionRecord } from '../store/records.ts'
@@ -101,7 +101,8 @@ export class ReceiveSession {
     }))
     this.unsubs.push(pipe.onClose(message => {
       if (this.pipe === pipe) this.pipe = undefined
-      if (!['mined', 'seen', 'broadcast', 'acked', 'queued', 'rejected', 'failed'].includes(this.state.phase)) this.error = message
+      // A closed link matters only while the payment is still to come.
+      if (!isAccepted(this.state) && this.state.phase !== 'rejected') this.error = message
       this.emit()
     }))
     const resend = this.state.phase === 'requestSent' ? this.state.request : this.state.ack

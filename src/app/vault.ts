@@ -40,6 +40,3 @@ export async function changePassphrase (db: AppDB, oldPassphrase: string, newPas
   await db.put('vault', { ...rec!, sealed })
 }
 
-export async function deleteVault (db: AppDB): Promise<void> {
-  await db.delete('vault', 'main')
-}

@@ -262,21 +262,21 @@ export class Wallet {
     const rec = await this.db.get('txs', txid)
     if (rec === undefined) { await this.db.delete('outbox', txid); return { httpStatus: 404, extraInfo: 'transaction not stored' } }
     const item = await this.db.get('outbox', txid) ?? { txid, attempts: 0, nextAttemptAt: 0 }
-    await this.setLedger(txid, { status: 'broadcasting' })
+    await setLedger(this.db, txid, { status: 'broadcasting' })
     try {
       const beef = Transaction.fromHexBEEF(rec.beef, txid).toBEEF()
       const st = await this.arc.broadcast(beef)
-      await this.markBroadcast(txid, st.txStatus === 'MINED' ? 'mined' : 'seen')
+      await writeBroadcast(this.db, txid, st.txStatus === 'MINED' ? 'mined' : 'seen')
       return { httpStatus: 200, txStatus: st.txStatus, blockHeight: st.blockHeight }
     } catch (e) {
       if (e instanceof ArcRejection && !e.isTransient) {
-        await this.markRejected(txid, e)
+        await this.unwind(txid, e.isDoubleSpend, e.message)
         return { httpStatus: e.code, txStatus: e.title, extraInfo: e.detail }
       }
       const attempts = item.attempts + 1
       const wait = BACKOFF_MS[Math.min(attempts - 1, BACKOFF_MS.length - 1)]!
       await this.db.put('outbox', { ...item, attempts, nextAttemptAt: Date.now() + wait, lastError: (e as Error).message })
-      await this.setLedger(txid, { status: 'handed-over', error: e instanceof NetworkDown ? 'Waiting for the network to broadcast.' : (e as Error).message })
+      await setLedger(this.db, txid, { status: 'handed-over', error: e instanceof NetworkDown ? 'Waiting for the network to broadcast.' : (e as Error).message })
       return { httpStatus: e instanceof ArcRejection ? e.code : undefined, extraInfo: (e as Error).message }
     } finally {
       this.changed()
@@ -291,22 +291,10 @@ export class Wallet {
     await this.processOutbox()
   }
 
-  private async setLedger (txid: string, patch: Partial<LedgerRecord>): Promise<void> {
-    await setLedger(this.db, txid, patch)
-  }
-
-  private async markBroadcast (txid: string, status: 'seen' | 'mined'): Promise<void> {
-    await writeBroadcast(this.db, txid, status)
-  }
-
   /**
    * The miner refused: give the coins back (they are still ours) unless they were
    * double-spent, in which case they are gone and flagged. Outputs of the refused tx vanish.
    */
-  private async markRejected (txid: string, why: ArcRejection): Promise<void> {
-    await this.unwind(txid, why.isDoubleSpend, why.message)
-  }
-
   /**
    * Undoes a payment that will never confirm: its inputs come back (or are flagged when
    * another transaction took them), its outputs disappear, the ledger says why.
@@ -354,20 +342,16 @@ export class Wallet {
     for (const entry of open) {
       const st = await this.arc.status(entry.txid).catch(() => undefined)
       if (st !== undefined && entry.status === 'handed-over' && st.txStatus !== 'REJECTED' && st.txStatus !== 'DOUBLE_SPEND_ATTEMPTED') {
-        await this.markBroadcast(entry.txid, 'seen')
+        await writeBroadcast(this.db, entry.txid, 'seen')
       }
       let path: MerklePath | undefined
       if (st?.txStatus === 'MINED' && st.merklePath !== undefined) path = MerklePath.fromHex(st.merklePath)
       else if (st === undefined && entry.status === 'seen') path = await this.reader.merklePath(entry.txid).catch(() => undefined)
       if (path === undefined) continue
       if (!await path.verify(entry.txid, this.tracker).catch(() => false)) continue
-      await this.storeProof(entry.txid, path)
+      await writeProof(this.db, entry.txid, path)
     }
     this.changed()
-  }
-
-  private async storeProof (txid: string, path: MerklePath): Promise<void> {
-    await writeProof(this.db, txid, path)
   }
 
   // ---------- sync ----------
@@ -425,7 +409,7 @@ export class Wallet {
         const out = tx.outputs[u.vout]
         if (out === undefined || out.satoshis !== u.satoshis || out.lockingScript.toHex() !== rec.lockingScript) throw new Error('chain data does not match the transaction')
         if (!await tx.verify(this.tracker).catch(() => false)) throw new Error('failed SPV verification')
-        await this.storeSynced(tx, u.vout, rec, u.height)
+        await writeSynced(this.db, tx, u.vout, rec, u.height)
         report.newCoins++
       } catch (e) {
         report.rejected.push(`${id}: ${(e as Error).message}`)
@@ -440,10 +424,6 @@ export class Wallet {
       if (networkKnowsIt && Date.now() - c.createdAt > INDEXER_GRACE_MS) await this.db.put('coins', { ...c, status: 'spent' })
     }
     return true
-  }
-
-  private async storeSynced (tx: Transaction, vout: number, rec: AddressRecord, height: number | undefined): Promise<void> {
-    await writeSynced(this.db, tx, vout, rec, height)
   }
 
   // ---------- devnet ----------

@@ -35,8 +35,11 @@ export function txBytes (inputs: number, outputScriptLengths: number[]): number 
   return size
 }
 
+/** Fee for `bytes` at `satsPerKb`, as miners and the SDK's SatoshisPerKilobyte round it (up). */
 export function feeFor (bytes: number, satsPerKb: number): number {
-  return Math.ceil((bytes / 1000) * satsPerKb)
+  // Multiply first, and let an epsilon absorb float noise, so a fractional rate never asks
+  // for one satoshi more than the SDK charged.
+  return Math.max(0, Math.ceil((bytes * satsPerKb) / 1000 - 1e-9))
 }
 
 /**

@@ -2,6 +2,8 @@ import * as v from 'valibot'
 import { REASON_CODES, ReasonCode } from './reasons.ts'
 import { err, ok } from './result.ts'
 import type { Result } from './result.ts'
+import { MAX_SATOSHIS } from '../amount.ts'
+import { NETWORKS, type Network } from '../network.ts'
 
 /**
  * Wire messages of the face-to-face payment protocol (version 1).
@@ -40,10 +42,10 @@ export const MAX_MEMO_CHARS = 200
 export const MAX_REQUEST_OUTPUTS = 16
 export const MAX_REFUND_OUTPUTS = 4
 /** 21 million BSV in satoshis: no honest amount is larger. */
-export const MAX_SATOSHIS = 2_100_000_000_000_000
+// One definition of networks and of the largest amount, shared with the wallet.
+export { MAX_SATOSHIS }
 
-export const NETWORKS = ['mainnet', 'testnet', 'devnet'] as const
-export type Network = typeof NETWORKS[number]
+export { NETWORKS, type Network }
 
 export const BROADCAST_STATUSES = ['pending', 'queued', 'sent', 'seen', 'mined', 'failed'] as const
 /** What the payee knows about its broadcast when it answers. */

@@ -4,6 +4,7 @@ import type { Network, Output, PaymentMessage, ReceiptMessage, RequestMessage } 
 import { ReasonCode, reasonMessage } from './reasons.ts'
 import { BoundedReader } from './bounded-reader.ts'
 import { scanBumps } from './beef-scan.ts'
+import { feeFor } from '../coin-select.ts'
 
 /**
  * Payee-side verification of a handed-over payment. Pure apart from the optional
@@ -141,9 +142,7 @@ function rejected (paymentId: string, reason: ReasonCode, detail: string, txid?:
 
 /** Required fee for a size, rounded up like the SDK's SatoshisPerKilobyte. */
 export function requiredFee (sizeBytes: number, feeRateSatPerKb: number): number {
-  // Integer maths where possible so float noise cannot ask for one satoshi more than
-  // the SDK charged; the epsilon covers fractional rates.
-  return Math.max(0, Math.ceil((sizeBytes * feeRateSatPerKb) / 1000 - 1e-9))
+  return feeFor(sizeBytes, feeRateSatPerKb)
 }
 
 interface ParsedBeef {
