@@ -66,20 +66,22 @@ describe('QR pairing, no server involved', () => {
 
   it('rejects a garbled, foreign or wrong-kind code with a message a person can act on', async () => {
     const page = phones[0]!.page
-    await page.evaluate(async () => await window.h.qrOffer())
     const offerText = (await page.evaluate(async () => await window.h.qrOffer())).text
-    const cases = await page.evaluate(async (offer) => ({
+    // A real answer code, made by the other phone, to be refused where an offer belongs.
+    const answer = await phones[1]!.page.evaluate(async (t) => await window.h.answerText(t), offerText)
+    if ('error' in answer) throw new Error(answer.error)
+    const cases = await page.evaluate(async ([offer, answerCode]: string[]) => ({
       garbled: await window.h.acceptAnswer('hello world'),
       foreign: await window.h.acceptAnswer('bitcoin:1BoatSLRHtKNngkdXEeobR76b53LETtpyT'),
-      truncated: await window.h.acceptAnswer(offer.slice(0, 40)),
-      wrongKind: await window.h.acceptAnswer(offer),
-      answerForOffer: await window.h.answerText('%69 VD92EX0')
-    }), offerText)
+      truncated: await window.h.acceptAnswer(offer!.slice(0, 40)),
+      wrongKind: await window.h.acceptAnswer(offer!),
+      answerForOffer: await window.h.answerText(answerCode!)
+    }), [offerText, answer.text])
     expect(cases.garbled).toMatchObject({ code: 'bad-code', error: expect.stringMatching(/not a Handover connection code/) })
     expect(cases.foreign).toMatchObject({ code: 'bad-code' })
     expect(cases.truncated).toMatchObject({ code: 'bad-code', error: expect.stringMatching(/cut short|impossible length/) })
     expect(cases.wrongKind).toMatchObject({ code: 'bad-code', error: expect.stringMatching(/another offer/) })
-    expect(cases.answerForOffer).toMatchObject({ code: 'bad-code' })
+    expect(cases.answerForOffer).toMatchObject({ code: 'bad-code', error: expect.stringMatching(/This is an answer code/) })
   })
 
   it('caps ICE gathering when the STUN server never answers (Wi-Fi without internet)', async () => {

@@ -24,7 +24,8 @@ describe('wallet faults', () => {
     const out = entry(alice, 'out')
     await expect.poll(() => out.getAttribute('data-status'), { timeout: 20_000 }).toBe('handed-over')
     expect(await out.innerText()).toContain('Waiting to broadcast')
-    // The coins are already committed: the balance no longer counts them.
+    // The coins are already committed: the balance counts only the change (700,000 less the fee).
+    await expect.poll(() => balanceSats(alice), { timeout: 20_000 }).toBeGreaterThan(699_900)
     expect(await balanceSats(alice)).toBeLessThan(700_000)
     const txid = (await out.getAttribute('data-txid'))!
     expect((await fetch(`${app.url}/devnet/arc/v1/tx/${txid}`)).status).toBe(404)
@@ -65,7 +66,9 @@ describe('wallet faults', () => {
     await expect.poll(() => entry(two, 'out').getAttribute('data-status'), { timeout: 30_000 }).toBe('failed')
     expect(await entry(two, 'out').innerText()).toMatch(/already spent by another transaction/)
     // After a sync, device two sees what device one left: the change of the 200,000 payment.
+    await expect.poll(() => balanceSats(one), { timeout: 20_000 }).toBeGreaterThan(799_900)
     const oneBalance = await balanceSats(one)
+    expect(oneBalance).toBeLessThan(800_000)
     await refresh(two)
     await expect.poll(() => balanceSats(two), { timeout: 20_000 }).toBe(oneBalance)
     await refresh(bob)
