@@ -19,7 +19,6 @@ export interface PayTiming {
   /** confirm() → payer view phase 'acked' */
   requestToAck: number
   /** confirm() → commitOutgoing durable (the wallet's change notification) */
-  signCommit: number
   /** confirm() → phase 'signed' (persist 'confirmed', select, build, sign) */
   signed: number
   /** confirm() → phase 'handedOver' (commit done, payment handed to the link) */
@@ -164,28 +163,24 @@ window.bench = {
   async payerPay () {
     const w = need(wallet, 'wallet')
     const s = need(paySession, 'armed pay session')
-    await s.request()
     const t: Partial<Record<string, number>> = {}
-    let committed: number | undefined
-    // commitOutgoing ends with the wallet's change notification; the one before 'signed'
-    // is the 'confirmed' session record being saved.
-    const offWallet = w.onChange(() => { if (t.signed !== undefined) committed ??= performance.now() })
     const offPhase = s.onChange(v => { const p = v.state?.phase; if (p !== undefined) t[p] ??= performance.now() })
+    // From the request in the payer's hands (its person confirms at once) to the ack.
     const t0 = performance.now()
+    await s.request()
     s.confirm()
     let v: PayView
     try {
       v = await until<PayView>('payer', cb => s.onChange(cb), s.view(), x => x.state?.phase === 'acked',
         x => x.error !== undefined || ['rejected', 'cancelled', 'failed'].includes(x.state?.phase ?? '')
           ? `payment did not complete: phase ${x.state?.phase ?? '?'}, ${x.error ?? x.state?.error?.code ?? ''}` : undefined, 20_000)
-    } finally { offWallet(); offPhase() }
+    } finally { offPhase() }
     const ackAt = need(t.acked, 'ack time')
     const txid = need(v.state?.txid, 'txid')
     // What was actually handed over: the signed transaction in the wallet's own store.
     const inputs = await w.db.getAllFromIndex('coins', 'spentBy', txid)
     return {
       requestToAck: ackAt - t0,
-      signCommit: need(committed, 'commit notification') - t0,
       signed: need(t.signed, 'signed time') - t0,
       handedOver: need(t.handedOver, 'hand-over time') - t0,
       handedOverWall: performance.timeOrigin + need(t.handedOver, 'hand-over time'),
