@@ -2,7 +2,7 @@
 // the payment that comes back is verified, stored, acknowledged and broadcast.
 import { Utils } from '@bsv/sdk'
 import {
-  classifyArc, isAccepted, payeeReduce, payeeStart, reasonMessage, verifyPayment,
+  classifyArc, isAccepted, payeeReduce, recheckProofs, payeeStart, reasonMessage, verifyPayment,
   type Decision, type Message, type PayeeEffect, type PayeeEvent, type PayeeState, type RequestMessage, type SeenPayments
 } from '../core/protocol/index.ts'
 import type { SessionRecord } from '../store/records.ts'
@@ -18,6 +18,8 @@ export interface ReceiveView {
   sas?: string
   linkMode?: 'direct' | 'relay'
   connected: boolean
+  /** Merkle proofs of the payment's history: checked at verification, or later once online. */
+  proofs?: 'verified' | 'unchecked' | 'bad'
   /** Last problem, in words. */
   error?: string
 }
@@ -31,6 +33,7 @@ export class ReceiveSession {
   private timers: Array<ReturnType<typeof setTimeout>> = []
   private readonly listeners = new Set<(v: ReceiveView) => void>()
   private error: string | undefined
+  private proofs: 'verified' | 'bad' | undefined
   private readonly effects: EffectQueue<PayeeEffect>
 
   private constructor (private readonly wallet: Wallet, state: PayeeState) {
@@ -74,7 +77,7 @@ export class ReceiveSession {
   get request (): RequestMessage { return this.state.request }
 
   view (): ReceiveView {
-    return { state: this.state, peerKey: this.pipe?.peerKey, sas: this.pipe?.sas, linkMode: this.pipe?.mode, connected: this.pipe !== undefined, error: this.error }
+    return { state: this.state, peerKey: this.pipe?.peerKey, sas: this.pipe?.sas, linkMode: this.pipe?.mode, connected: this.pipe !== undefined, proofs: this.proofs ?? this.state.proofs, error: this.error }
   }
 
   onChange (cb: (v: ReceiveView) => void): () => void {
@@ -204,7 +207,20 @@ export class ReceiveSession {
     return online
   }
 
+  /** A payment accepted offline gets its history proofs checked once the network is back. */
+  private async recheckProofs (): Promise<void> {
+    const payment = this.state.payment
+    if (this.state.proofs !== 'unchecked' || this.proofs !== undefined || payment === undefined) return
+    const tracker = this.wallet.offlineAwareTracker()
+    const r = await recheckProofs(payment.beef, tracker.tracker)
+    if (tracker.wentOffline() || (r.ok && r.proofs === 'unchecked')) return
+    this.proofs = r.ok ? 'verified' : 'bad'
+    if (!r.ok) this.error = `The payer's history proofs do not match the chain (${r.detail}).`
+    this.emit()
+  }
+
   private watch (txid: string): void {
+    void this.recheckProofs()
     this.unsubs.push(watchLedger(this.wallet, txid, async l => {
       if (l.status === 'seen') { if (this.state.phase !== 'seen') this.dispatch({ type: 'status', status: 'seen' }); return }
       const tx = await loadLocalTx(this.wallet.db, txid)

@@ -88,9 +88,9 @@ describe('paying the person in front of you, through the UI', () => {
     await confirmOnPayer(payer, payee, 40_000, 'bread')
 
     await expect.poll(() => payee.page.getByTestId('receive-status').getAttribute('data-phase'), { timeout: 30_000 }).toBe('queued')
-    expect(await payee.page.locator('main').innerText()).toMatch(/history proofs will be checked when online/)
+    expect(await payee.page.getByTestId('proofs').innerText()).toMatch(/history proofs will be checked when online/)
     await expect.poll(() => payer.page.getByTestId('pay-status').getAttribute('data-phase'), { timeout: 30_000 }).toBe('acked')
-    await payee.page.getByRole('button', { name: 'Done' }).click()
+    // A look at the wallet while the payment screen stays open (it is kept across tabs).
     await payee.page.getByRole('button', { name: 'Wallet' }).click()
     const incoming = entry(payee.page, 'in')
     expect(await incoming.getAttribute('data-status')).toBe('handed-over')
@@ -98,8 +98,12 @@ describe('paying the person in front of you, through the UI', () => {
     const txid = (await incoming.getAttribute('data-txid'))!
     expect((await fetch(`${pair.srv.url}/devnet/arc/v1/tx/${txid}`)).status).toBe(404)
 
-    // The internet returns: no one touches anything, the payee's outbox sends it.
+    // The internet returns: no one touches anything, the payee's outbox sends it, and the
+    // proofs it could not check offline are checked now.
+    await payee.page.getByRole('button', { name: 'Receive' }).click()
     await payee.page.context().unroute(noInternet)
+    await expect.poll(() => payee.page.getByTestId('proofs').innerText(), { timeout: 40_000 }).toMatch(/history proofs are verified too/)
+    await payee.page.getByRole('button', { name: 'Done' }).click()
     await expect.poll(async () => (await fetch(`${pair.srv.url}/devnet/arc/v1/tx/${txid}`)).status, { timeout: 40_000 }).toBe(200)
     await payer.page.context().unroute(noInternet)
     await mine(pair.srv.url)
