@@ -12,7 +12,7 @@ import {
   type ServerMessage, type SignalErrorCode
 } from '../../src/link/signal-protocol.ts'
 import { KeyedBuckets, TokenBucket } from './rate-limit.ts'
-import { MemoryRooms, RedisRooms, type Delivery, type RoomBackend, type SocketAddr } from './rooms.ts'
+import { MemoryRooms, RedisRooms, splitAddr, type Delivery, type RoomBackend, type SocketAddr } from './rooms.ts'
 
 export interface SignallingOptions {
   /** URL path the WebSocket is mounted on. Default '/signal'. */
@@ -58,7 +58,6 @@ interface Client {
   ws: WebSocket
   alive: boolean
   room?: string
-  role?: 'creator' | 'joiner'
   peer?: SocketAddr
   timer?: ReturnType<typeof setTimeout>
   msgs: TokenBucket
@@ -83,7 +82,6 @@ export function attachSignalling (server: Server, opts: SignallingOptions = {}):
   const roomOps = new KeyedBuckets((opts.roomOpsPerMinute ?? 60) / 60, Math.max(5, (opts.roomOpsPerMinute ?? 60) / 4))
   const perIp = new Map<string, number>()
   const clients = new Map<number, Client>()
-  const localRooms = new Set<string>()
   let nextNum = 1
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_WS_MESSAGE, perMessageDeflate: false })
@@ -135,9 +133,8 @@ export function attachSignalling (server: Server, opts: SignallingOptions = {}):
     c.timer = undefined
     const room = c.room
     if (room === undefined) return
-    if (notifyPeer && c.peer !== undefined) backend.deliver(c.peer, { kind: 'peer-left', to: numOf(c.peer) })
-    c.room = undefined; c.peer = undefined; c.role = undefined
-    localRooms.delete(room)
+    if (notifyPeer && c.peer !== undefined) backend.deliver(c.peer, { kind: 'peer-left', to: splitAddr(c.peer).socket })
+    c.room = undefined; c.peer = undefined
     void backend.remove(room).catch(() => {})
   }
 
@@ -175,7 +172,7 @@ export function attachSignalling (server: Server, opts: SignallingOptions = {}):
       if (c.peer === undefined) { strike(c, 'not-in-room'); return }
       if (buf.length > MAX_RELAY_FRAME) { strike(c, 'too-large', `Relay frames are limited to ${MAX_RELAY_FRAME} bytes.`); return }
       if (!c.bytes.take(buf.length)) { strike(c, 'rate-limited'); return }
-      backend.deliver(c.peer, { kind: 'binary', to: numOf(c.peer), data: buf })
+      backend.deliver(c.peer, { kind: 'binary', to: splitAddr(c.peer).socket, data: buf })
       return
     }
     let raw: unknown
@@ -188,9 +185,8 @@ export function attachSignalling (server: Server, opts: SignallingOptions = {}):
         if (c.room !== undefined) { strike(c, 'already-in-room'); return }
         if (!roomOps.take(c.ip)) { strike(c, 'rate-limited'); return }
         const room = randomBytes(16).toString('hex')
-        c.room = room; c.role = 'creator'
-        localRooms.add(room)
-        try { await backend.create(room, c.addr, inviteTtl) } catch { c.room = undefined; localRooms.delete(room); fail(c, 'server-busy'); return }
+        c.room = room
+        try { await backend.create(room, c.addr, inviteTtl) } catch { c.room = undefined; fail(c, 'server-busy'); return }
         setTimer(c, inviteTtl, () => { if (c.peer === undefined) expire(c) })
         send(c, { t: 'created', room, expiresInMs: inviteTtl })
         return
@@ -201,18 +197,17 @@ export function attachSignalling (server: Server, opts: SignallingOptions = {}):
         let res
         try { res = await backend.join(m.room, c.addr, pairedTtl) } catch { fail(c, 'server-busy'); return }
         if (!res.ok) { strike(c, res.code); return }
-        c.room = m.room; c.role = 'joiner'; c.peer = res.peer
-        localRooms.add(m.room)
+        c.room = m.room; c.peer = res.peer
         setTimer(c, pairedTtl, () => expire(c))
         send(c, { t: 'joined', room: m.room })
-        backend.deliver(res.peer, { kind: 'peer-joined', to: numOf(res.peer), from: c.addr, room: m.room })
+        backend.deliver(res.peer, { kind: 'peer-joined', to: splitAddr(res.peer).socket, from: c.addr, room: m.room })
         return
       }
       case 'signal': {
         if (c.peer === undefined) { strike(c, 'not-in-room'); return }
         const text = JSON.stringify({ t: 'signal', data: m.data })
         if (text.length > MAX_SIGNAL_JSON) { strike(c, 'too-large', `Signals are limited to ${MAX_SIGNAL_JSON} bytes.`); return }
-        backend.deliver(c.peer, { kind: 'text', to: numOf(c.peer), text })
+        backend.deliver(c.peer, { kind: 'text', to: splitAddr(c.peer).socket, text })
         return
       }
       case 'leave':
@@ -265,7 +260,8 @@ export function attachSignalling (server: Server, opts: SignallingOptions = {}):
   return {
     instanceId: backend.instanceId,
     ready: backend.ready,
-    stats: () => ({ sockets: clients.size, rooms: localRooms.size }),
+    // Rooms this instance has a seat in, derived from its clients rather than tracked twice.
+    stats: () => ({ sockets: clients.size, rooms: new Set([...clients.values()].flatMap(c => c.room ?? [])).size }),
     close: async () => {
       clearInterval(heartbeat)
       server.off('upgrade', onUpgrade)
@@ -277,6 +273,3 @@ export function attachSignalling (server: Server, opts: SignallingOptions = {}):
   }
 }
 
-function numOf (addr: SocketAddr): number {
-  return Number(addr.slice(addr.lastIndexOf('/') + 1))
-}

@@ -2,7 +2,7 @@
 // the payment that comes back is verified, stored, acknowledged and broadcast.
 import { Utils } from '@bsv/sdk'
 import {
-  classifyArc, isAccepted, payeeReduce, recheckProofs, payeeStart, reasonMessage, verifyPayment,
+  classifyArc, isAccepted, payeeReduce, recheckProofs, rejectAck, payeeStart, reasonMessage, verifyPayment,
   type Decision, type Message, type PayeeEffect, type PayeeEvent, type PayeeState, type RequestMessage, type SeenPayments
 } from '../core/protocol/index.ts'
 import type { SessionRecord } from '../store/records.ts'
@@ -96,8 +96,7 @@ export class ReceiveSession {
       // A payment we cannot read still gets an answer when we can tell it was one, so the
       // payer is not left waiting. (Past the size cap the type is unread: no ack is possible.)
       if (e.type === 'payment' && e.paymentId === this.state.paymentId) {
-        const reason = e.code === 'TOO_LARGE' ? 'TOO_LARGE' : 'MALFORMED'
-        void pipe.send({ v: 1, type: 'ack', id: `ack:${e.paymentId}`, paymentId: e.paymentId, accepted: false, reason, detail: e.message.slice(0, 500) }).catch(() => undefined)
+        void pipe.send(rejectAck(e.paymentId, e.reason, undefined, e.message)).catch(() => undefined)
       }
       this.error = `The other phone sent something invalid: ${e.message}`
       this.emit()

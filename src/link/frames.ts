@@ -42,7 +42,7 @@ export class Reassembler {
     if (count === 0 || index >= count) throw new LinkError('protocol', 'peer sent a malformed frame')
     if (index === 0) {
       if (this.parts.length > 0) throw new LinkError('protocol', 'peer started a message before finishing the last')
-      if (count * CHUNK_PAYLOAD < 0 || (count - 1) * CHUNK_PAYLOAD >= this.maxMessageBytes) {
+      if ((count - 1) * CHUNK_PAYLOAD >= this.maxMessageBytes) {
         throw new LinkError('protocol', `peer announced a message over the ${this.shownLimit}-byte limit`)
       }
       this.seq = seq; this.expected = count; this.size = 0

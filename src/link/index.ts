@@ -14,7 +14,8 @@ export { createQrOffer, answerQrOffer, type QrOffer, type QrAnswer, type QrPairi
 export { hostInvite, joinInvite, type HostedInvite, type InviteOptions } from './invite-pairing.ts'
 export { openLink, type Link, type LinkClosed, type CloseReason, type LinkOptions } from './link.ts'
 export { LinkError, type LinkErrorCode } from './errors.ts'
-export { drawQr, qrVersion, decodeQrFrame, scanQrFromCamera, type ScanOptions } from './qr-code.ts'
+export { drawQr, qrVersion } from './qr-draw.ts'
+// Scanning pulls in the decoder: import './qr-scan.ts' lazily where it is needed.
 export { SignalClient, type WebSocketCtor } from './signal-client.ts'
 export type { Transport, TransportKind } from './transport.ts'
 export { codeKind } from './code-kind.ts'

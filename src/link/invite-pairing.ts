@@ -93,11 +93,18 @@ async function connect<T> (signal: SignalClient, inbox: RelayInbox, role: LinkRo
     if (inbox.peerKx !== undefined) resolve('relay'); else inbox.onKx(() => resolve('relay'))
   })
 
-  const outcome = await Promise.race([
-    waitConnected(peer, opts.directTimeoutMs ?? 6000).then(() => 'direct' as const, (e: unknown) => e instanceof LinkError ? e : new LinkError('ice-failed', String(e))),
-    peerWantsRelay,
-    peerGone
-  ])
+  let outcome: 'direct' | 'relay' | LinkError
+  try {
+    outcome = await Promise.race([
+      waitConnected(peer, opts.directTimeoutMs ?? 6000).then(() => 'direct' as const, (e: unknown) => e instanceof LinkError ? e : new LinkError('ice-failed', String(e))),
+      peerWantsRelay,
+      peerGone
+    ])
+  } catch (e) {
+    // The other phone left: release the half-made connection, not just the promise.
+    peer.destroy()
+    throw e
+  }
 
   if (outcome === 'direct') {
     offSignal()

@@ -1,3 +1,4 @@
+import { ATOMIC_BEEF, BEEF_V1, BEEF_V2 } from '@bsv/sdk'
 import { BoundedReader } from './bounded-reader.ts'
 
 /**
@@ -17,9 +18,6 @@ export interface BumpLimits {
   readonly maxLevel0LeavesTotal: number
 }
 
-const ATOMIC_BEEF = 0x01010101
-const BEEF_V1 = 4022206465
-const BEEF_V2 = 4022206466
 
 export type BumpScan = { readonly ok: true } | { readonly ok: false, readonly tooLarge: boolean, readonly detail: string }
 

@@ -101,7 +101,7 @@ function broadcastStatusOf (phase: PayeePhase): BroadcastStatus {
   }
 }
 
-function rejectAck (paymentId: string, reason: ReasonCode, txid?: string, detail?: string): AckRejected {
+export function rejectAck (paymentId: string, reason: ReasonCode, txid?: string, detail?: string): AckRejected {
   return {
     v: 1,
     type: 'ack',
@@ -307,13 +307,9 @@ function resume (state: PayeeState, nowSec: number): PayeeTransition {
       // The verdict was never stored; the payer resends on reconnect and we verify again.
       return resume({ ...state, phase: state.ack?.accepted === false ? 'rejected' : 'requestSent' }, nowSec)
     case 'verified':
+    case 'acked':
       // On disk this means "payment stored": the ack and the broadcast may not have happened.
       return ackAndBroadcast(state)
-    case 'acked': {
-      const ack = currentAck(state)
-      const t = rebroadcast({ ...state })
-      return { state: t.state, effects: [...(ack !== undefined ? [{ kind: 'send' as const, message: ack }] : []), ...t.effects] }
-    }
     case 'queued':
       return rebroadcast(state)
     case 'broadcast':

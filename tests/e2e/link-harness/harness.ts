@@ -3,8 +3,9 @@
 import { PrivateKey } from '@bsv/sdk'
 import {
   answerQrOffer, codeKind, createQrOffer, drawQr, hostInvite, joinInvite, qrVersion,
-  scanQrFromCamera, LinkError, type Link, type QrOffer, type HostedInvite, type InviteOptions, type QrPairingOptions
+  LinkError, type Link, type QrOffer, type HostedInvite, type InviteOptions, type QrPairingOptions
 } from '../../../src/link/index.ts'
+import { scanQrFromCamera } from '../../../src/link/qr-scan.ts'
 
 let identity = PrivateKey.fromRandom()
 let offer: QrOffer | undefined
