@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest'
 import { useApp } from './app-fixture.ts'
 import type { Page } from 'playwright-core'
-import { balanceSats, createWallet, phone, unlock } from './wallet-ui.ts'
+import { fundedWallet, phone, unlock } from './wallet-ui.ts'
 import { axeViolations, BLOCKING, formatFindings, horizontalOverflow, type Finding } from './a11y-helpers.ts'
 
 const WIDTH = 360
@@ -49,9 +49,7 @@ describe('accessibility at 360 px, light and dark', () => {
     await check('restore-from-file form')
     await page.getByRole('button', { name: 'Back', exact: true }).click()
 
-    await createWallet(page)
-    await page.getByRole('button', { name: 'Get test coins' }).click()
-    await expect.poll(() => balanceSats(page), { timeout: 20_000 }).toBe(1_000_000)
+    await fundedWallet(page)
     await page.getByTestId('history').locator('li').first().waitFor()
     await check('wallet tab with a balance')
 

@@ -5,6 +5,7 @@ import { resolve } from 'node:path'
 import type { Browser } from 'playwright-core'
 import { startAppServer, type RunningServer } from '../../server/app-server.ts'
 import { launch } from './browser.ts'
+import { failOnPageErrors } from './page-errors.ts'
 
 export interface AppFixture {
   readonly srv: RunningServer
@@ -15,6 +16,7 @@ export interface AppFixture {
 export function useApp (opts: { signalling?: boolean, browser?: boolean } = {}): AppFixture {
   let srv: RunningServer | undefined
   let browser: Browser | undefined
+  failOnPageErrors()
   beforeAll(async () => {
     srv = await startAppServer({ host: '127.0.0.1', port: 0, staticDir: resolve('dist'), devnetFile: ':memory:', ...(opts.signalling === true ? { signalling: {} } : {}) })
     if (opts.browser !== false) browser = await launch()

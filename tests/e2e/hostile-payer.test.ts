@@ -19,8 +19,10 @@ import {
   alerts, arcStatus, broadcastRaw, buildTx, endRequest, fundedCoins, joinAndGetRequest, newCode, nextMessage,
   paymentMessage, peerHangUp, receivePhase, sendForAck, showCode, unminedChain, walletState, type Coin
 } from './hostile-helpers.ts'
+import { failOnPageErrors } from './page-errors.ts'
 
 const AMOUNT = 20_000
+failOnPageErrors()
 
 let srv: RunningServer
 let signalUrl: string

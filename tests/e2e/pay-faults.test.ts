@@ -25,6 +25,16 @@ async function scanOnPayer (payer: CameraPhone, payee: CameraPhone): Promise<voi
   await payer.page.getByTestId('pay-request').waitFor({ timeout: 30_000 })
 }
 
+/** Two phones after the payer confirmed and the payment left it (stored first, then sent). */
+async function handedOver (): Promise<[CameraPhone, CameraPhone]> {
+  const [payer, payee] = await twoPhones()
+  await showRequest(payee)
+  await scanOnPayer(payer, payee)
+  await payer.page.getByRole('button', { name: 'Confirm and pay' }).click()
+  await expect.poll(() => payer.page.getByTestId('pay-status').getAttribute('data-phase'), { timeout: 30_000 }).toMatch(/handedOver|acked/)
+  return [payer, payee]
+}
+
 async function reopen (phone: CameraPhone): Promise<Page> {
   const page = await phone.page.context().newPage()
   await page.goto(pair.srv.url + '/')
@@ -70,11 +80,7 @@ describe('payment faults', () => {
   })
 
   it('the payee\'s tab closes as the payment is handed over: the payment is broadcast once and the payee finds it', async () => {
-    const [payer, payee] = await twoPhones()
-    await showRequest(payee)
-    await scanOnPayer(payer, payee)
-    await payer.page.getByRole('button', { name: 'Confirm and pay' }).click()
-    await expect.poll(() => payer.page.getByTestId('pay-status').getAttribute('data-phase'), { timeout: 30_000 }).toMatch(/handedOver|acked/)
+    const [payer, payee] = await handedOver()
     await payee.page.close()
     // Whether or not the payee got to ack and broadcast, the payer's own outbox sends the
     // same signed payment by the ack deadline; the payee's sync finds it on its fresh address.
@@ -83,11 +89,7 @@ describe('payment faults', () => {
   })
 
   it('the payer closes its tab after handing over, before the ack: the payment still arrives exactly once', async () => {
-    const [payer, payee] = await twoPhones()
-    await showRequest(payee)
-    await scanOnPayer(payer, payee)
-    await payer.page.getByRole('button', { name: 'Confirm and pay' }).click()
-    await expect.poll(() => payer.page.getByTestId('pay-status').getAttribute('data-phase'), { timeout: 30_000 }).toMatch(/handedOver|acked/)
+    const [payer, payee] = await handedOver()
     await payer.page.close()
     const payerPage = await reopen(payer)
     await payee.page.getByRole('button', { name: /Done|Cancel/ }).click()

@@ -7,9 +7,11 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { startAppServer, type RunningServer } from '../../server/app-server.ts'
 import { cameraPhone, pointCamera, type CameraPhone } from './phones.ts'
-import { balanceSats, createWallet, entry, refresh } from './wallet-ui.ts'
+import { balanceSats, createWallet, entry, fundedWallet, refresh } from './wallet-ui.ts'
+import { failOnPageErrors } from './page-errors.ts'
 
 let dir: string
+failOnPageErrors()
 let srv: RunningServer | undefined
 const phones: CameraPhone[] = []
 
@@ -34,10 +36,8 @@ describe('server restart during a payment', () => {
     const payer = await cameraPhone(url + '/', dir, 'payer')
     const payee = await cameraPhone(url + '/', dir, 'payee')
     phones.push(payer, payee)
-    await createWallet(payer.page)
+    await fundedWallet(payer.page)
     await createWallet(payee.page)
-    await payer.page.getByRole('button', { name: 'Get test coins' }).click()
-    await expect.poll(() => balanceSats(payer.page), { timeout: 20_000 }).toBe(1_000_000)
 
     await payee.page.getByRole('button', { name: 'Receive' }).click()
     await payee.page.getByLabel('Amount (satoshis)').fill('12345')

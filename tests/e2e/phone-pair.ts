@@ -1,12 +1,13 @@
 // Fixture for face-to-face payment tests: the real server with signalling, a folder for
 // camera pictures, and a funded payer plus an empty payee on demand.
-import { afterAll, beforeAll, expect } from 'vitest'
+import { afterAll, beforeAll } from 'vitest'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { startAppServer, type RunningServer } from '../../server/app-server.ts'
 import { cameraPhone, type CameraPhone } from './phones.ts'
-import { balanceSats, createWallet } from './wallet-ui.ts'
+import { createWallet, fundedWallet } from './wallet-ui.ts'
+import { failOnPageErrors } from './page-errors.ts'
 
 export interface PhonePair {
   readonly srv: RunningServer
@@ -19,6 +20,7 @@ export function usePhonePairs (name: string): PhonePair {
   let srv: RunningServer | undefined
   let dir = ''
   const phones: CameraPhone[] = []
+  failOnPageErrors()
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), `${name}-`))
     srv = await startAppServer({ host: '127.0.0.1', port: 0, staticDir: resolve('dist'), devnetFile: ':memory:', signalling: {} })
@@ -35,10 +37,8 @@ export function usePhonePairs (name: string): PhonePair {
       const payer = await cameraPhone(srv!.url + '/', dir, `payer${phones.length}`)
       const payee = await cameraPhone(srv!.url + '/', dir, `payee${phones.length}`)
       phones.push(payer, payee)
-      await createWallet(payer.page)
+      await fundedWallet(payer.page)
       await createWallet(payee.page)
-      await payer.page.getByRole('button', { name: 'Get test coins' }).click()
-      await expect.poll(() => balanceSats(payer.page), { timeout: 20_000 }).toBe(1_000_000)
       return [payer, payee]
     }
   }

@@ -5,6 +5,7 @@ import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { launch } from './browser.ts'
+import { recordPageErrors } from './page-errors.ts'
 
 export interface CameraPhone { browser: Browser, page: Page, camera: string }
 
@@ -14,7 +15,7 @@ export async function cameraPhone (url: string, dir: string, name: string): Prom
   const browser = await launch(['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${camera}`])
   const ctx = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, permissions: ['camera'] })
   const page = await ctx.newPage()
-  page.on('pageerror', e => { console.error(`[${name}] page error:`, e.message) })
+  recordPageErrors(page, name)
   if (process.env.DEBUG_PHONES === '1') page.on('console', m => { console.error(`[${name}] ${m.type()}: ${m.text()}`) })
   await page.goto(url)
   return { browser, page, camera }

@@ -3,7 +3,7 @@
 // bitcoin: link opens the send screen filled in.
 import { describe, expect, it } from 'vitest'
 import { useApp } from './app-fixture.ts'
-import { balanceSats, createWallet, PASS, phone, unlock } from './wallet-ui.ts'
+import { balanceSats, createWallet, fundedWallet, PASS, phone, unlock } from './wallet-ui.ts'
 
 const app = useApp()
 
@@ -26,9 +26,7 @@ describe('installable app', () => {
 
   it('opens offline after the first visit, with the wallet and its balance', async () => {
     const page = await phone(app.browser, app.url + '/')
-    await createWallet(page)
-    await page.getByRole('button', { name: 'Get test coins' }).click()
-    await expect.poll(() => balanceSats(page), { timeout: 20_000 }).toBe(1_000_000)
+    await fundedWallet(page)
     await page.evaluate(async () => { await navigator.serviceWorker.ready })
     await page.context().setOffline(true)
     await page.reload()
@@ -73,9 +71,7 @@ describe('installable app', () => {
         document.addEventListener('securitypolicyviolation', e => { w.cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`) })
       })
     })
-    await createWallet(page)
-    await page.getByRole('button', { name: 'Get test coins' }).click()
-    await expect.poll(() => balanceSats(page), { timeout: 20_000 }).toBe(1_000_000)
+    await fundedWallet(page)
     await page.getByTestId('history').locator('summary').first().click()
     await page.getByRole('button', { name: 'Receive' }).click()
     await page.getByLabel('Amount (satoshis)').fill('500')

@@ -5,16 +5,14 @@ import { describe, expect, it } from 'vitest'
 import { useApp } from './app-fixture.ts'
 import { HD, Mnemonic } from '@bsv/sdk'
 import { readFileSync } from 'node:fs'
-import { balanceSats, createWallet, entry, faucetTo, mine, PASS, phone, receiveAddress, refresh, restoreWallet, send, unlock } from './wallet-ui.ts'
+import { balanceSats, createWallet, entry, faucetTo, fundedWallet, mine, PASS, phone, receiveAddress, refresh, restoreWallet, send, unlock } from './wallet-ui.ts'
 
 const app = useApp()
 
 describe('wallet faults', () => {
   it('a payment signed offline survives closing the tab and is broadcast after reopening online', async () => {
     const alice = await phone(app.browser, app.url + '/')
-    await createWallet(alice)
-    await alice.getByRole('button', { name: 'Get test coins' }).click()
-    await expect.poll(() => balanceSats(alice), { timeout: 20_000 }).toBe(1_000_000)
+    await fundedWallet(alice)
     const bob = await phone(app.browser, app.url + '/')
     await createWallet(bob)
     const bobAddress = await receiveAddress(bob)
@@ -46,9 +44,7 @@ describe('wallet faults', () => {
 
   it('when a second device spends the same coins first, the miner\'s 466 is explained and the coins are not counted twice', async () => {
     const one = await phone(app.browser, app.url + '/')
-    const words = await createWallet(one)
-    await one.getByRole('button', { name: 'Get test coins' }).click()
-    await expect.poll(() => balanceSats(one), { timeout: 20_000 }).toBe(1_000_000)
+    const words = await fundedWallet(one)
     const two = await phone(app.browser, app.url + '/')
     await restoreWallet(two, words)
     await expect.poll(() => balanceSats(two), { timeout: 30_000 }).toBe(1_000_000)
@@ -111,9 +107,7 @@ describe('wallet faults', () => {
 describe('backup file', () => {
   it('downloads an encrypted backup and restores it on another phone with the same coins', async () => {
     const a = await phone(app.browser, app.url + '/')
-    await createWallet(a)
-    await a.getByRole('button', { name: 'Get test coins' }).click()
-    await expect.poll(() => balanceSats(a), { timeout: 20_000 }).toBe(1_000_000)
+    await fundedWallet(a)
     await a.getByRole('button', { name: 'Settings' }).click()
     const [download] = await Promise.all([a.waitForEvent('download'), a.getByRole('button', { name: 'Download encrypted backup file' }).click()])
     const file = await download.path()

@@ -2,6 +2,7 @@
 import { expect } from 'vitest'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { fillCreateWallet } from './onboard.ts'
+import { recordPageErrors } from './page-errors.ts'
 
 export const PASS = 'correct horse battery staple'
 
@@ -9,7 +10,7 @@ export async function phone (browser: Browser, url: string, setup?: (ctx: Browse
   const ctx = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true })
   await setup?.(ctx)
   const page = await ctx.newPage()
-  page.on('pageerror', e => { console.error('page error:', e.message) })
+  recordPageErrors(page, 'phone')
   await page.goto(url)
   return page
 }
@@ -17,6 +18,14 @@ export async function phone (browser: Browser, url: string, setup?: (ctx: Browse
 export async function createWallet (page: Page): Promise<string> {
   const words = await fillCreateWallet(page, PASS)
   await expect.poll(() => page.getByTestId('balance').innerText(), { timeout: 20_000 }).toMatch(/sats$/)
+  return words
+}
+
+/** A new wallet holding 1,000,000 devnet sats from the faucet. */
+export async function fundedWallet (page: Page): Promise<string> {
+  const words = await createWallet(page)
+  await page.getByRole('button', { name: 'Get test coins' }).click()
+  await expect.poll(() => balanceSats(page), { timeout: 20_000 }).toBe(1_000_000)
   return words
 }
 

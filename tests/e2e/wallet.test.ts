@@ -4,40 +4,21 @@
 import { describe, expect, it } from 'vitest'
 import { useApp } from './app-fixture.ts'
 import type { Page } from 'playwright-core'
-import { fillCreateWallet } from './onboard.ts'
+import { createWallet, PASS, phone, refresh } from './wallet-ui.ts'
 
 const app = useApp()
-
-const PASS = 'correct horse battery staple'
-
-async function phone (): Promise<Page> {
-  const ctx = await app.browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true })
-  const page = await ctx.newPage()
-  page.on('pageerror', e => { throw e })
-  await page.goto(app.url + '/')
-  return page
-}
-
-async function createWallet (page: Page): Promise<string> {
-  const words = await fillCreateWallet(page, PASS)
-  await expect.poll(() => page.getByTestId('balance').innerText(), { timeout: 20_000 }).toBe('0 sats')
-  return words
-}
 
 async function balance (page: Page): Promise<string> {
   return await page.getByTestId('balance').innerText()
 }
 
-async function refresh (page: Page): Promise<void> {
-  await page.getByRole('button', { name: 'Refresh' }).click()
-}
-
 describe('wallet on the devnet, through the UI', () => {
   it('creates, funds, sends to a second wallet, and both ledgers agree after a block and a reload', async () => {
-    const alice = await phone()
-    const bob = await phone()
+    const alice = await phone(app.browser, app.url + '/')
+    const bob = await phone(app.browser, app.url + '/')
     const words = await createWallet(alice)
     expect(words.split(' ')).toHaveLength(12)
+    expect(await balance(alice)).toBe('0 sats')
     await createWallet(bob)
 
     // Faucet: 1,000,000 sats to Alice.
@@ -67,7 +48,6 @@ describe('wallet on the devnet, through the UI', () => {
 
     // A block is mined; both sides learn it.
     await fetch(app.url + '/devnet/mine', { method: 'POST' })
-    await bob.getByRole('button', { name: 'Wallet' }).click()
     await refresh(bob)
     await expect.poll(() => balance(bob), { timeout: 20_000 }).toBe('250,000 sats')
     await refresh(alice)
