@@ -19,6 +19,7 @@ import type { Browser, BrowserContextOptions } from 'playwright-core'
 import { startAppServer } from '../server/app-server.ts'
 import { launch } from '../tests/e2e/browser.ts'
 import { fillCreateWallet } from '../tests/e2e/onboard.ts'
+import { median } from './lib/stats.ts'
 const PASS = 'correct horse battery staple'
 
 const RUNS = 5
@@ -27,11 +28,6 @@ const MOBILE: BrowserContextOptions = { viewport: { width: 390, height: 844 }, d
 
 function print (metric: string, value: number, unit: string): void {
   console.log(JSON.stringify({ metric, value: Math.round(value * 100) / 100, unit }))
-}
-
-function median (xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b)
-  return s[Math.floor(s.length / 2)]!
 }
 
 if (!existsSync(join(dist, 'index.html'))) {

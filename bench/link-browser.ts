@@ -4,10 +4,10 @@
 // Run alone: npx tsx bench/link-browser.ts
 import { buildHarness, serveHarness } from '../tests/e2e/link-harness/serve.ts'
 import { launchPhone } from '../tests/e2e/link-harness/browser.ts'
+import { median } from './lib/stats.ts'
 
 const RUNS = 5
 const emit = (metric: string, value: number, unit: string): void => { console.log(JSON.stringify({ metric, value, unit })) }
-const median = (xs: number[]): number => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]! }
 const round = (x: number): number => Math.round(x * 10) / 10
 
 const built = await buildHarness()

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url'
 import { build } from 'vite'
 import { startAppServer } from '../server/app-server.ts'
 import { launch } from '../tests/e2e/browser.ts'
+import { median } from './lib/stats.ts'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const out = mkdtempSync(join(tmpdir(), 'bench-open-'))
@@ -17,8 +18,10 @@ try {
     const page = await browser.newPage()
     await page.goto(srv.url + '/index.html')
     const times = await page.evaluate(async () => await window.runBench(10_000))
-    times.sort((a, b) => a - b)
-    console.log(JSON.stringify({ metric: 'open_wallet_10k_coins_ms', value: Math.round(times[Math.floor(times.length / 2)]! * 10) / 10, unit: 'ms' }))
+    // The median of seven opens in one page (the app reopening its wallet), and the first
+    // open after the coins were written on its own, the one a cold start pays.
+    console.log(JSON.stringify({ metric: 'open_wallet_10k_coins_ms', value: Math.round(median(times) * 10) / 10, unit: 'ms' }))
+    console.log(JSON.stringify({ metric: 'open_wallet_10k_coins_first_ms', value: Math.round(times[0]! * 10) / 10, unit: 'ms' }))
   } finally {
     await browser.close()
     await srv.close()

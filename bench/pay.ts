@@ -12,6 +12,7 @@ import type { Browser, Page } from 'playwright-core'
 import { startAppServer, type RunningServer } from '../server/app-server.ts'
 import { launch } from '../tests/e2e/browser.ts'
 import type { PayTiming, PayeeTiming } from './pages/pay/main.ts'
+import { median, percentile } from './lib/stats.ts'
 
 const WARMUP = 1 // first payment: cold caches (fee policy, block headers, JIT)
 const RUNS = 10
@@ -22,9 +23,7 @@ const PAYER_WORDS = 'abandon abandon abandon abandon abandon abandon abandon aba
 const PAYEE_WORDS = 'legal winner thank year wave sausage worth useful legal winner thank yellow'
 
 const emit = (metric: string, value: number, unit: string): void => { console.log(JSON.stringify({ metric, value, unit })) }
-const sorted = (xs: number[]): number[] => [...xs].sort((a, b) => a - b)
-const median = (xs: number[]): number => sorted(xs)[Math.floor(xs.length / 2)]!
-const p95 = (xs: number[]): number => sorted(xs)[Math.min(xs.length - 1, Math.ceil(xs.length * 0.95) - 1)]!
+const p95 = (xs: number[]): number => percentile(xs, 0.95)
 const round = (x: number): number => Math.round(x * 10) / 10
 const log = (s: string): void => { if (process.env.BENCH_VERBOSE === '1') console.error(s) }
 
