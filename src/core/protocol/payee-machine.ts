@@ -327,15 +327,3 @@ function resume (state: PayeeState, nowSec: number): PayeeTransition {
 export function isAccepted (state: PayeeState): boolean {
   return ACCEPTED_PHASES.includes(state.phase)
 }
-
-const RECEIVED_PHASES: readonly PayeePhase[] = ['acked', 'queued', 'broadcast', 'seen', 'mined']
-
-/** The payee has the money in hand: accepted, stored and acknowledged (broadcast may still be pending). */
-export function payeeHasReceived (phase: PayeePhase): boolean {
-  return RECEIVED_PHASES.includes(phase)
-}
-
-/** Between receiving a payment and storing it: nothing may interrupt (no reload, no lock). */
-export function payeeInFlight (phase: PayeePhase): boolean {
-  return phase === 'paymentReceived' || phase === 'verified'
-}

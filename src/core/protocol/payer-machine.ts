@@ -28,21 +28,8 @@ export type PayerPhase =
   | 'cancelled' // ended before signing; nothing was spent
   | 'failed' // miner refused; coins released, or flagged on a double spend
 
-export const PAYER_TERMINAL: readonly PayerPhase[] = ['rejected', 'mined', 'cancelled', 'failed']
+export { PAYER_TERMINAL } from './phases.ts'
 
-const PAID_PHASES: readonly PayerPhase[] = ['acked', 'broadcast', 'mined']
-
-/** The payee accepted it or the network has it: from the payer's side, paid. */
-export function payerHasPaid (phase: PayerPhase): boolean {
-  return PAID_PHASES.includes(phase)
-}
-
-/** Nothing more will happen to this payment from the payer's screen. */
-export function payerIsDone (phase: PayerPhase): boolean {
-  return payerHasPaid(phase) || PAYER_TERMINAL.includes(phase)
-}
-
-/** Between confirming and the payment being stored: nothing may interrupt (no reload, no lock). */
 export function payerInFlight (phase: PayerPhase): boolean {
   return phase === 'confirmed' || phase === 'signed'
 }
