@@ -81,6 +81,11 @@ function fillerTxid (): string {
  * `height` that `tracker` knows.
  */
 export function minedParent (key: PrivateKey, amounts: number[], height: number, tracker?: FakeChainTracker): Transaction {
+  return minedScriptParent(new P2PKH().lock(key.toPublicKey().toAddress()), amounts, height, tracker)
+}
+
+/** Like minedParent, with any locking script on its outputs. Without `tracker` its proof is one no chain knows. */
+export function minedScriptParent (lockingScript: LockingScript, amounts: number[], height: number, tracker?: FakeChainTracker): Transaction {
   const tx = new Transaction()
   tx.addInput({
     sourceTXID: fillerTxid(),
@@ -88,7 +93,7 @@ export function minedParent (key: PrivateKey, amounts: number[], height: number,
     unlockingScript: UnlockingScript.fromHex('00'),
     sequence: 0xffffffff
   })
-  for (const satoshis of amounts) tx.addOutput({ lockingScript: new P2PKH().lock(key.toPublicKey().toAddress()), satoshis })
+  for (const satoshis of amounts) tx.addOutput({ lockingScript, satoshis })
   const txid = tx.id('hex')
   const block = [fillerTxid(), fillerTxid(), txid, fillerTxid(), fillerTxid()]
   const mp = merklePathFor(block, 2, height)
@@ -105,6 +110,9 @@ export interface SpendOptions {
   readonly change?: boolean
   readonly lockTime?: number
   readonly sequence?: number
+  /** Signature scope of every input (default ALL|FORKID). */
+  readonly signOutputs?: 'all' | 'none' | 'single'
+  readonly anyoneCanPay?: boolean
 }
 
 /** Spends output 0.. of each parent (the `vouts` given) with P2PKH, real signatures. */
@@ -115,7 +123,7 @@ export async function spend (sources: Array<{ tx: Transaction, vout: number }>, 
     tx.addInput({
       sourceTransaction: s.tx,
       sourceOutputIndex: s.vout,
-      unlockingScriptTemplate: new P2PKH().unlock(key),
+      unlockingScriptTemplate: new P2PKH().unlock(key, opts.signOutputs ?? 'all', opts.anyoneCanPay ?? false),
       ...(opts.sequence !== undefined ? { sequence: opts.sequence } : {})
     })
   }
@@ -168,4 +176,22 @@ export async function threeInputScenario (heightBase = 800_000): Promise<Scenari
   const request = makeRequest({}, [{ script: p2pkhHex(PAYEE), satoshis: 12_345 }])
   const tx = await spend([{ tx: parents[0] as Transaction, vout: 0 }, { tx: parents[1] as Transaction, vout: 0 }, { tx: parents[2] as Transaction, vout: 0 }], { outputs: request.outputs })
   return { tracker, request, parents, tx, payment: makePayment(tx.toHexBEEF()) }
+}
+
+/**
+ * The CPU bomb: a locking script that doubles a 1-byte item to 4 MB, then hashes it
+ * `rounds` times. Without a bound on script work, 170,000 rounds fit in a 520 kB payment
+ * and take hours; every round is only three bytes of script.
+ */
+export function bombLockingScript (rounds: number): LockingScript {
+  const hex = '767e'.repeat(22) + '76a875'.repeat(rounds) + '7551'
+  return LockingScript.fromHex(hex)
+}
+
+/** Spends output 0 of a bomb parent with the push its script expects; no signature needed. */
+export function spendBomb (parent: Transaction, payTo: { script: string, satoshis: number }): Transaction {
+  const tx = new Transaction()
+  tx.addInput({ sourceTransaction: parent, sourceOutputIndex: 0, unlockingScript: UnlockingScript.fromHex('0161'), sequence: 0xffffffff })
+  tx.addOutput({ lockingScript: LockingScript.fromHex(payTo.script), satoshis: payTo.satoshis })
+  return tx
 }

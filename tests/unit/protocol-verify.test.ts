@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest'
-import { BEEF_V1, Beef, LockingScript, P2PKH, SatoshisPerKilobyte, Transaction, Utils } from '@bsv/sdk'
+import { BEEF_V1, Beef, LockingScript, P2PKH, SatoshisPerKilobyte, Transaction, UnlockingScript, Utils } from '@bsv/sdk'
 import { decisionOf, recheckProofs, requiredFee, verifyPayment, verifyReceipt } from '../../src/core/protocol/index.ts'
 import type { Decision, SeenPayments, VerificationResult, VerifyPaymentInput } from '../../src/core/protocol/index.ts'
 import {
-  FakeChainTracker, NOW, PAYEE, PAYER, PAYMENT_ID, STRANGER,
+  FakeChainTracker, NOW, PAYEE, PAYER, PAYMENT_ID, STRANGER, bombLockingScript, minedScriptParent, spendBomb,
   makePayment, makeRequest, merklePathFor, merkleRoot, minedParent, p2pkhHex, spend, threeInputScenario
 } from './protocol-fixtures.ts'
 
@@ -61,11 +61,14 @@ describe('verifyPayment: accepts honest payments', () => {
     if (r.kind === 'accepted') expect(r.proofs).toBe('unchecked')
   })
 
-  it('treats a tracker that throws as offline, not as a bad payment', async () => {
+  it('PROOFS_UNAVAILABLE, not "accepted unchecked", when an online tracker cannot answer (HTTP 429)', async () => {
     const s = await threeInputScenario()
-    const broken = { isValidRootForHeight: async () => { throw new Error('network down') }, currentHeight: async () => 0 }
-    const r = await verifyPayment(input({ request: s.request, payment: s.payment, chainTracker: broken }))
-    expect(r.kind === 'accepted' && r.proofs).toBe('unchecked')
+    const busy = { isValidRootForHeight: async () => { throw new Error('chain data answered HTTP 429') }, currentHeight: async () => 0 }
+    const r = await verifyPayment(input({ request: s.request, payment: s.payment, chainTracker: busy }))
+    expectRejected(r, 'PROOFS_UNAVAILABLE')
+    expect(r.kind === 'rejected' && r.detail).toMatch(/429/)
+    // The background re-check of an offline-accepted payment keeps waiting instead.
+    expect(await recheckProofs(s.payment.beef, busy)).toEqual({ ok: true, proofs: 'unchecked' })
   })
 
   it('reads BEEF V1, V2 and Atomic BEEF alike', async () => {
@@ -402,5 +405,157 @@ describe('verifyPayment: hostile merkle paths', () => {
     expectRejected(await verifyPayment(input({ payment: makePayment(bumpBeef(8, 16)) })), 'MALFORMED')
     expectRejected(await verifyPayment(input({ payment: makePayment(bumpBeef(9, 16)) })), 'TOO_LARGE')
     expect(performance.now() - started).toBeLessThan(1000)
+  })
+})
+
+describe('verifyPayment: CPU bombs (issue 9 item 2)', () => {
+  const want = { script: p2pkhHex(PAYEE), satoshis: 12_345 }
+
+  it('BAD_PROOF before any script runs when the costly parent\'s "mined" proof is fake', async () => {
+    const tracker = new FakeChainTracker()
+    // Hours of hashing without a bound; the parent's block root is one no header has.
+    const parent = minedScriptParent(bombLockingScript(100_000), [50_000], 900_100)
+    const tx = spendBomb(parent, want)
+    const started = performance.now()
+    const r = await verifyPayment(input({ payment: makePayment(tx.toHexBEEF()), chainTracker: tracker }))
+    expectRejected(r, 'BAD_PROOF')
+    expect(performance.now() - started).toBeLessThan(1000)
+  })
+
+  it('TOO_COSTLY within the budget when the costly parent is really mined, online or offline', async () => {
+    const tracker = new FakeChainTracker()
+    const parent = minedScriptParent(bombLockingScript(100_000), [50_000], 900_101, tracker)
+    const tx = spendBomb(parent, want)
+    for (const chainTracker of [tracker, undefined]) {
+      const started = performance.now()
+      const r = await verifyPayment(input({ payment: makePayment(tx.toHexBEEF()), chainTracker }))
+      expectRejected(r, 'TOO_COSTLY')
+      expect(r.kind === 'rejected' && r.detail).toMatch(/would cost more than/)
+      expect(performance.now() - started).toBeLessThan(4000)
+    }
+  })
+
+  it('the same script with a few rounds is paid normally: the budget bounds cost, not script kinds', async () => {
+    const tracker = new FakeChainTracker()
+    const cheap = LockingScript.fromHex('767e'.repeat(10) + '76a875'.repeat(20) + '7551')
+    const parent = minedScriptParent(cheap, [50_000], 900_102, tracker)
+    const r = await verifyPayment(input({ payment: makePayment(spendBomb(parent, want).toHexBEEF()), chainTracker: tracker }))
+    expect(r.kind).toBe('accepted')
+  })
+
+  it('TOO_COSTLY for big-number arithmetic and huge OP_NUM2BIN, which the interpreter would attempt', async () => {
+    const tracker = new FakeChainTracker()
+    // 16 kB numbers multiplied: over the 10,000-byte policy limit for script numbers.
+    const bigMul = LockingScript.fromHex('767e'.repeat(14) + '76' + '95' + '7551')
+    // OP_NUM2BIN to 1 GB: the SDK would allocate it before its memory check.
+    const hugeNum2bin = LockingScript.fromHex('51' + '0400000040' + '80' + '7551')
+    for (const [i, lock] of [bigMul, hugeNum2bin].entries()) {
+      const parent = minedScriptParent(lock, [50_000], 900_110 + i, tracker)
+      const r = await verifyPayment(input({ payment: makePayment(spendBomb(parent, want).toHexBEEF()), chainTracker: tracker }))
+      expectRejected(r, 'TOO_COSTLY')
+    }
+  })
+
+  it('TOO_COSTLY for more signature checks than the budget holds (bare CHECKMULTISIG with many keys)', async () => {
+    const tracker = new FakeChainTracker()
+    const key = PAYER.toPublicKey().encode(true) as number[]
+    const keyPush = '21' + Utils.toHex(key)
+    // 0 sigs of 500 keys would be 500 verifications at worst: refused before running.
+    const lock = LockingScript.fromHex('00' + keyPush.repeat(500) + '02f401' + 'ae')
+    const parent = minedScriptParent(lock, [50_000], 900_120, tracker)
+    const tx = new Transaction()
+    tx.addInput({ sourceTransaction: parent, sourceOutputIndex: 0, unlockingScript: UnlockingScript.fromHex('00'), sequence: 0xffffffff })
+    tx.addOutput({ lockingScript: LockingScript.fromHex(want.script), satoshis: want.satoshis })
+    expectRejected(await verifyPayment(input({ payment: makePayment(tx.toHexBEEF()), chainTracker: tracker })), 'TOO_COSTLY')
+  })
+})
+
+describe('verifyPayment: signature types (issue 9 item 6)', () => {
+  const outputs = [{ script: p2pkhHex(PAYEE), satoshis: 12_345 }]
+
+  it('UNSAFE_SIGHASH for NONE, SINGLE, ANYONECANPAY and missing FORKID on a P2PKH input; ALL|FORKID passes', async () => {
+    const cases: Array<{ name: string, signOutputs: 'all' | 'none' | 'single', anyoneCanPay: boolean, byte: number }> = [
+      { name: 'NONE', signOutputs: 'none', anyoneCanPay: false, byte: 0x42 },
+      { name: 'SINGLE', signOutputs: 'single', anyoneCanPay: false, byte: 0x43 },
+      { name: 'ALL|ANYONECANPAY', signOutputs: 'all', anyoneCanPay: true, byte: 0xc1 },
+      { name: 'NONE|ANYONECANPAY', signOutputs: 'none', anyoneCanPay: true, byte: 0xc2 },
+      { name: 'SINGLE|ANYONECANPAY', signOutputs: 'single', anyoneCanPay: true, byte: 0xc3 }
+    ]
+    for (const [i, c] of cases.entries()) {
+      const tx = await spend([{ tx: minedParent(PAYER, [50_000], 30 + i), vout: 0 }], { outputs, signOutputs: c.signOutputs, anyoneCanPay: c.anyoneCanPay })
+      // The SDK made a valid signature of that kind: only the policy refuses it.
+      const sig = tx.inputs[0]!.unlockingScript!.chunks[0]!.data!
+      expect(sig[sig.length - 1], c.name).toBe(c.byte)
+      const r = await verifyPayment(input({ payment: makePayment(tx.toHexBEEF()) }))
+      expectRejected(r, 'UNSAFE_SIGHASH')
+      expect(r.kind === 'rejected' && r.detail, c.name).toContain(`0x${c.byte.toString(16)}`)
+    }
+    // Without FORKID (0x01): the legacy, replay-unsafe digest.
+    const legacy = await spend([{ tx: minedParent(PAYER, [50_000], 40), vout: 0 }], { outputs })
+    const chunks = legacy.inputs[0]!.unlockingScript!.chunks
+    const sig = chunks[0]!.data!.slice()
+    sig[sig.length - 1] = 0x01
+    legacy.inputs[0]!.unlockingScript = new UnlockingScript([{ op: sig.length, data: sig }, chunks[1]!])
+    expectRejected(await verifyPayment(input({ payment: makePayment(legacy.toHexBEEF()) })), 'UNSAFE_SIGHASH')
+
+    const all = await spend([{ tx: minedParent(PAYER, [50_000], 41), vout: 0 }], { outputs })
+    expect((await verifyPayment(input({ payment: makePayment(all.toHexBEEF()) }))).kind).toBe('accepted')
+  })
+
+  it('UNSAFE_SIGHASH for a non-P2PKH input too: a P2PK coin signed SIGHASH_NONE is caught at its CHECKSIG', async () => {
+    const p2pk = LockingScript.fromHex('21' + Utils.toHex(PAYER.toPublicKey().encode(true) as number[]) + 'ac')
+    const sign = async (scope: 'all' | 'none', height: number): Promise<Transaction> => {
+      const tx = new Transaction()
+      tx.addInput({ sourceTransaction: minedScriptParent(p2pk, [50_000], height), sourceOutputIndex: 0, unlockingScript: new UnlockingScript([]), sequence: 0xffffffff })
+      tx.addOutput({ lockingScript: LockingScript.fromHex(outputs[0]!.script), satoshis: 12_345 })
+      tx.addOutput({ lockingScript: LockingScript.fromHex(p2pkhHex(PAYER)), satoshis: 37_000 })
+      const full = await new P2PKH().unlock(PAYER, scope, false).sign(tx, 0)
+      tx.inputs[0]!.unlockingScript = new UnlockingScript([full.chunks[0]!])
+      return tx
+    }
+    const none = await sign('none', 42)
+    const r = await verifyPayment(input({ payment: makePayment(none.toHexBEEF()) }))
+    expectRejected(r, 'UNSAFE_SIGHASH')
+    expect(r.kind === 'rejected' && r.detail).toContain('0x42')
+    expect((await verifyPayment(input({ payment: makePayment((await sign('all', 43)).toHexBEEF()) }))).kind).toBe('accepted')
+  })
+})
+
+describe('verifyPayment: unmined ancestors follow miner policy (issue 9 item 7)', () => {
+  const pay = { script: p2pkhHex(PAYEE), satoshis: 12_345 }
+
+  it('NON_FINAL when an unmined parent is time-locked into the future; accepted once its lock time has passed', async () => {
+    const tracker = new FakeChainTracker()
+    const grand = minedParent(PAYER, [60_000], 1_000, tracker)
+    // Block-height lock above any block the BEEF proves, with a non-final sequence.
+    const locked = await spend([{ tx: grand, vout: 0 }], { outputs: [{ script: p2pkhHex(PAYER), satoshis: 40_000 }], lockTime: 5_000, sequence: 0xfffffffe })
+    const tx = await spend([{ tx: locked, vout: 0 }], { outputs: [pay] })
+    const r = await verifyPayment(input({ payment: makePayment(tx.toHexBEEF()), chainTracker: tracker }))
+    expectRejected(r, 'NON_FINAL')
+    expect(r.kind === 'rejected' && r.detail).toContain(locked.id('hex'))
+
+    // A time lock in the future, likewise.
+    const grand2 = minedParent(PAYER, [60_000], 1_001, tracker)
+    const timeLocked = await spend([{ tx: grand2, vout: 0 }], { outputs: [{ script: p2pkhHex(PAYER), satoshis: 40_000 }], lockTime: NOW + 3600, sequence: 0 })
+    expectRejected(await verifyPayment(input({ payment: makePayment((await spend([{ tx: timeLocked, vout: 0 }], { outputs: [pay] })).toHexBEEF()), chainTracker: tracker })), 'NON_FINAL')
+
+    // Anti-fee-sniping style: locked at a height the chain has passed. Minable, so fine.
+    const grand3 = minedParent(PAYER, [60_000], 1_002, tracker)
+    const passed = await spend([{ tx: grand3, vout: 0 }], { outputs: [{ script: p2pkhHex(PAYER), satoshis: 40_000 }], lockTime: 1_002, sequence: 0xfffffffe })
+    const ok = await verifyPayment(input({ payment: makePayment((await spend([{ tx: passed, vout: 0 }], { outputs: [pay] })).toHexBEEF()), chainTracker: tracker }))
+    expect(ok.kind).toBe('accepted')
+  })
+
+  it('INSUFFICIENT_FEE when an unmined parent pays no fee, though the payment itself pays enough', async () => {
+    const tracker = new FakeChainTracker()
+    const grand = minedParent(PAYER, [60_000], 1_010, tracker)
+    const zeroFee = new Transaction()
+    zeroFee.addInput({ sourceTransaction: grand, sourceOutputIndex: 0, unlockingScriptTemplate: new P2PKH().unlock(PAYER) })
+    zeroFee.addOutput({ lockingScript: new P2PKH().lock(PAYER.toPublicKey().toAddress()), satoshis: 60_000 })
+    await zeroFee.sign()
+    const tx = await spend([{ tx: zeroFee, vout: 0 }], { outputs: [pay], feeRate: 500 })
+    const r = await verifyPayment(input({ payment: makePayment(tx.toHexBEEF()), chainTracker: tracker }))
+    expectRejected(r, 'INSUFFICIENT_FEE')
+    expect(r.kind === 'rejected' && r.detail).toContain(`unmined ancestor ${zeroFee.id('hex')} pays 0 sat`)
   })
 })

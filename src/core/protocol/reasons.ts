@@ -16,6 +16,9 @@ export const ReasonCode = {
   DUPLICATE: 'DUPLICATE',
   DOUBLE_SPEND: 'DOUBLE_SPEND',
   BROADCAST_REJECTED: 'BROADCAST_REJECTED',
+  TOO_COSTLY: 'TOO_COSTLY',
+  UNSAFE_SIGHASH: 'UNSAFE_SIGHASH',
+  PROOFS_UNAVAILABLE: 'PROOFS_UNAVAILABLE',
   // Local to the payer; listed here so every error the UI shows has one catalogue.
   INSUFFICIENT_FUNDS: 'INSUFFICIENT_FUNDS',
   SIGN_FAILED: 'SIGN_FAILED',
@@ -93,6 +96,18 @@ const TEXT: Readonly<Record<ReasonCode, ReasonText>> = {
   BROADCAST_REJECTED: {
     what: 'The miner refused the transaction.',
     todo: 'Treat this payment as not completed; the coins were released. Try paying again.'
+  },
+  TOO_COSTLY: {
+    what: 'The payment was too expensive to check: its scripts would keep this phone busy far too long.',
+    todo: 'Do not hand over goods. Ask the payer to pay from ordinary coins (a standard wallet address).'
+  },
+  UNSAFE_SIGHASH: {
+    what: 'The payment\'s signatures do not cover the whole transaction, so anyone who sees it could redirect the money before it is mined.',
+    todo: 'Do not hand over goods. Ask the payer to pay again from a standard wallet.'
+  },
+  PROOFS_UNAVAILABLE: {
+    what: 'This phone is online but could not check the payer\'s coins against the blockchain: the chain data service is busy or failing.',
+    todo: 'Nothing was accepted and no money moved. Try the payment again in a minute; if it keeps failing, check the chain data setting.'
   },
   INSUFFICIENT_FUNDS: {
     what: 'This wallet does not hold enough coins to pay this amount and the fee.',

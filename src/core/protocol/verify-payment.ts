@@ -1,14 +1,21 @@
-import { Beef, MerklePath, Spend, Utils } from '@bsv/sdk'
+import { Beef, MerklePath, Utils } from '@bsv/sdk'
 import type { ChainTracker, Transaction } from '@bsv/sdk'
 import type { Network, Output, PaymentMessage, ReceiptMessage, RequestMessage } from './messages.ts'
 import { ReasonCode, reasonMessage } from './reasons.ts'
 import { BoundedReader } from './bounded-reader.ts'
 import { scanBumps } from './beef-scan.ts'
 import { feeFor } from '../coin-select.ts'
+import { p2pkhSighash, preimageBytes, runMetered, ScriptMeter, ScriptTooCostly, SIGHASH_ALL_FORKID, UnsafeSighash } from './script-meter.ts'
 
 /**
  * Payee-side verification of a handed-over payment. Pure apart from the optional
  * ChainTracker and seen-lookup handed in; no clock, no network of its own.
+ *
+ * Cheap checks run first, so a hostile payment costs us as little as possible before it
+ * is refused: parsing (bounded), the request, finality, amounts, outputs and fees of the
+ * payment and of every unmined ancestor, signature types, BEEF structure, merkle roots
+ * against headers (a fake "mined" parent fails here, before any of its scripts run), and
+ * only then the scripts, under a cost budget (script-meter.ts).
  */
 
 /** Bounds on the work a hostile BEEF can make us do. */
@@ -29,6 +36,10 @@ export interface VerifyLimits {
   readonly maxScriptInputs: number
   /** Script interpreter stack memory per input, bytes. */
   readonly scriptMemoryLimit: number
+  /** Budget for all script evaluation, in cost units of roughly one microsecond. */
+  readonly maxScriptCost: number
+  /** Largest operand of a numeric opcode, bytes (Bitcoin SV's default policy). */
+  readonly maxScriptNumBytes: number
 }
 
 export const DEFAULT_VERIFY_LIMITS: VerifyLimits = {
@@ -41,7 +52,10 @@ export const DEFAULT_VERIFY_LIMITS: VerifyLimits = {
   maxLevel0LeavesTotal: 128,
   maxUnprovenDepth: 16,
   maxScriptInputs: 512,
-  scriptMemoryLimit: 8 * 1024 * 1024
+  scriptMemoryLimit: 8 * 1024 * 1024,
+  // About 1.2 s of script work on a phone: ~230 signature checks, or 24 MB hashed.
+  maxScriptCost: 1_200_000,
+  maxScriptNumBytes: 10_000
 }
 
 /** The decision that was (or will be) sent to the payer in an `ack`. */
@@ -71,7 +85,11 @@ export interface VerifyPaymentInput {
   readonly nowSec: number
   /** Minimum fee rate, satoshis per 1000 bytes. */
   readonly feeRateSatPerKb: number
-  /** Undefined when offline: proofs are then reported as unchecked. */
+  /**
+   * Undefined when offline: proofs are then reported as unchecked. A tracker that throws
+   * is a service that cannot answer while we are online: the payment is refused with
+   * PROOFS_UNAVAILABLE (the app decides what is really offline, and retries).
+   */
   readonly chainTracker?: ChainTracker
   readonly seen?: SeenPayments
   readonly limits?: Partial<VerifyLimits>
@@ -302,38 +320,42 @@ function linkAncestry (beef: Beef, subject: Transaction, subjectTxid: string, li
   return { toCheck, inputTotal: subjectInputTotal }
 }
 
-function runScripts (tx: Transaction, txid: string, limits: VerifyLimits): void {
+/** Runs every input's scripts of the unmined txs under one cost meter; subject first. */
+function runScripts (txs: ReadonlyArray<{ tx: Transaction, txid: string }>, subjectTxid: string, limits: VerifyLimits): void {
+  const meter = new ScriptMeter(limits)
+  for (const { tx, txid } of txs) {
+    const pre = preimageBytes(tx)
+    for (const [i, input] of tx.inputs.entries()) {
+      if (input.unlockingScript === undefined) {
+        throw new Reject(ReasonCode.INVALID_SIGNATURE, `input ${i} of ${txid} is not signed`)
+      }
+      let valid = false
+      try {
+        // Only the payment's own signatures must cover everything: a weak signature on an
+        // unmined ancestor lets others redirect that ancestor, which is the same risk as
+        // the payer double-spending it, and is caught the same way (at broadcast).
+        valid = runMetered({ tx, inputIndex: i, meter, requireSighashAll: txid === subjectTxid, preimageBytes: pre }, limits.scriptMemoryLimit)
+      } catch (e) {
+        if (e instanceof ScriptTooCostly) throw new Reject(ReasonCode.TOO_COSTLY, `input ${i} of ${txid}: ${e.message}`)
+        if (e instanceof UnsafeSighash) throw new Reject(ReasonCode.UNSAFE_SIGHASH, `input ${i} of ${txid}: ${e.message}`)
+        // Spend throws on most failures rather than returning false; both mean invalid.
+        throw new Reject(ReasonCode.INVALID_SIGNATURE, `input ${i} of ${txid}: ${errorText(e).slice(0, 200)}`)
+      }
+      if (!valid) throw new Reject(ReasonCode.INVALID_SIGNATURE, `input ${i} of ${txid}: script evaluated to false`)
+    }
+  }
+}
+
+/**
+ * Every P2PKH input of the payment must sign with SIGHASH_ALL|FORKID. Checked before any
+ * script runs; other script kinds are checked inside the interpreter, at each CHECKSIG.
+ */
+function checkSighashTypes (tx: Transaction, txid: string): void {
   for (const [i, input] of tx.inputs.entries()) {
-    const src = input.sourceTransaction
-    const srcOut = src?.outputs[input.sourceOutputIndex]
-    if (src === undefined || srcOut === undefined || input.sourceTXID === undefined) {
-      throw new Reject(ReasonCode.MISSING_ANCESTRY, `input ${i} of ${txid} has no source`)
+    const type = input.unlockingScript === undefined ? undefined : p2pkhSighash(input.unlockingScript)
+    if (type !== undefined && type !== SIGHASH_ALL_FORKID) {
+      throw new Reject(ReasonCode.UNSAFE_SIGHASH, `input ${i} of ${txid} signs with sighash type 0x${type.toString(16).padStart(2, '0')}, not ALL|FORKID (0x41)`)
     }
-    if (input.unlockingScript === undefined) {
-      throw new Reject(ReasonCode.INVALID_SIGNATURE, `input ${i} of ${txid} is not signed`)
-    }
-    let valid = false
-    try {
-      const spend = new Spend({
-        sourceTXID: input.sourceTXID,
-        sourceOutputIndex: input.sourceOutputIndex,
-        lockingScript: srcOut.lockingScript,
-        sourceSatoshis: srcOut.satoshis ?? 0,
-        transactionVersion: tx.version,
-        otherInputs: tx.inputs.filter((_, j) => j !== i),
-        unlockingScript: input.unlockingScript,
-        inputSequence: input.sequence ?? 0xffffffff,
-        inputIndex: i,
-        outputs: tx.outputs,
-        lockTime: tx.lockTime,
-        memoryLimit: limits.scriptMemoryLimit
-      })
-      // Spend throws on most failures rather than returning false; both mean invalid.
-      valid = spend.validate()
-    } catch (e) {
-      throw new Reject(ReasonCode.INVALID_SIGNATURE, `input ${i} of ${txid}: ${errorText(e).slice(0, 200)}`)
-    }
-    if (!valid) throw new Reject(ReasonCode.INVALID_SIGNATURE, `input ${i} of ${txid}: script evaluated to false`)
   }
 }
 
@@ -356,6 +378,41 @@ function checkFinal (tx: Transaction, txid: string): void {
   throw new Reject(ReasonCode.NON_FINAL, `transaction ${txid} has lockTime ${tx.lockTime} with a non-final input`)
 }
 
+/** Lock times below this are block heights, above it Unix times (consensus rule). */
+const LOCKTIME_THRESHOLD = 500_000_000
+/** Median time past trails the clock by about an hour: leave two. */
+const MTP_LAG_SEC = 2 * 3600
+
+/**
+ * An unmined ancestor must be minable now, or the miner refuses the whole package. Other
+ * wallets set a lock time at the current height (anti fee sniping), so an ancestor's lock
+ * time is judged by consensus: final once passed. The chain is at least as high as the
+ * highest block the BEEF proves a parent in; time locks are judged by our clock, less
+ * the lag of median time past.
+ */
+function checkAncestorFinal (tx: Transaction, txid: string, knownHeight: number, nowSec: number): void {
+  if (tx.lockTime === 0 || tx.inputs.every(i => (i.sequence ?? 0xffffffff) === 0xffffffff)) return
+  const passed = tx.lockTime < LOCKTIME_THRESHOLD ? tx.lockTime <= knownHeight : tx.lockTime <= nowSec - MTP_LAG_SEC
+  if (!passed) {
+    throw new Reject(ReasonCode.NON_FINAL, `unmined ancestor ${txid} is time-locked until ${tx.lockTime < LOCKTIME_THRESHOLD ? 'block' : 'time'} ${tx.lockTime}`)
+  }
+}
+
+/** Fee and sum rules for the unmined ancestors: the miner takes the package only if each tx pays its way. */
+function checkAncestors (ancestors: ReadonlyArray<{ tx: Transaction, txid: string }>, beef: Beef, nowSec: number, feeRateSatPerKb: number): void {
+  const knownHeight = beef.bumps.reduce((h, b) => Math.max(h, b.blockHeight), 0)
+  for (const { tx, txid } of ancestors) {
+    const fee = sumInputs(tx) - sumOutputs(tx)
+    if (fee < 0) throw new Reject(ReasonCode.INVALID_SIGNATURE, `ancestor ${txid} spends more than its inputs`)
+    checkAncestorFinal(tx, txid, knownHeight, nowSec)
+    const size = tx.toBinary().length
+    const needed = requiredFee(size, feeRateSatPerKb)
+    if (fee < needed) {
+      throw new Reject(ReasonCode.INSUFFICIENT_FEE, `unmined ancestor ${txid} pays ${fee} sat for ${size} bytes, policy needs ${needed} (${feeRateSatPerKb} sat/kB)`)
+    }
+  }
+}
+
 /** Structure first (offline-safe), then the merkle roots against headers if we can. */
 async function checkProofs (beef: Beef, tracker: ChainTracker | undefined): Promise<ProofStatus> {
   let structure: { valid: boolean, roots: Record<number, string> }
@@ -373,8 +430,10 @@ async function checkProofs (beef: Beef, tracker: ChainTracker | undefined): Prom
     try {
       good = await tracker.isValidRootForHeight(root, Number(height))
     } catch (e) {
-      // A tracker that cannot answer is the same as being offline, not a bad payment.
-      return 'unchecked'
+      // Online but unanswered is not offline: without the check, a fake "mined" parent
+      // would pass. The caller retries, or verifies again without a tracker if the
+      // device really went offline.
+      throw new Reject(ReasonCode.PROOFS_UNAVAILABLE, `header check for block ${height} failed: ${errorText(e).slice(0, 200)}`)
     }
     if (!good) throw new Reject(ReasonCode.BAD_PROOF, `merkle root ${root} is not the root of block ${height}`)
   }
@@ -417,18 +476,10 @@ export async function verifyPayment (input: VerifyPaymentInput): Promise<Verific
       throw new Reject(ReasonCode.EXPIRED, `request expired at ${request.expirationTimestamp}, now ${input.nowSec}`)
     }
 
+    // 1. Cheap and local: finality, the ancestry's links and amounts, outputs, fees, signature types.
     checkFinal(subject, txid)
     const ancestry = linkAncestry(beef, subject, txid, limits)
     const { indexes, received } = matchOutputs(subject, request.outputs)
-
-    for (const tx of ancestry.toCheck) {
-      const id = tx === subject ? txid : tx.id('hex')
-      runScripts(tx, id, limits)
-      if (tx !== subject && sumOutputs(tx) > sumInputs(tx)) {
-        throw new Reject(ReasonCode.INVALID_SIGNATURE, `ancestor ${id} spends more than its inputs`)
-      }
-    }
-
     const outputTotal = sumOutputs(subject)
     const fee = ancestry.inputTotal - outputTotal
     const sizeBytes = subject.toBinary().length
@@ -440,8 +491,15 @@ export async function verifyPayment (input: VerifyPaymentInput): Promise<Verific
         ? `outputs exceed inputs by ${-fee} satoshis`
         : `fee ${fee} sat for ${sizeBytes} bytes, policy needs ${needed} (${input.feeRateSatPerKb} sat/kB)`)
     }
+    const unmined = ancestry.toCheck.map(tx => ({ tx, txid: tx === subject ? subjectTxid : tx.id('hex') }))
+    checkAncestors(unmined.slice(1), beef, input.nowSec, input.feeRateSatPerKb)
+    checkSighashTypes(subject, txid)
 
+    // 2. Proofs: structure, then roots against headers. A fake "mined" parent stops here.
     const proofs = await checkProofs(beef, input.chainTracker)
+
+    // 3. Scripts last, under a cost budget.
+    runScripts(unmined, subjectTxid, limits)
 
     return {
       kind: 'accepted',
@@ -475,6 +533,8 @@ export async function recheckProofs (beefHex: string, chainTracker: ChainTracker
     const { beef } = parseBeef(beefHex, DEFAULT_VERIFY_LIMITS)
     return { ok: true, proofs: await checkProofs(beef, chainTracker) }
   } catch (e) {
+    // Still cannot ask: try again later.
+    if (e instanceof Reject && e.reason === ReasonCode.PROOFS_UNAVAILABLE) return { ok: true, proofs: 'unchecked' }
     if (e instanceof Reject) return { ok: false, reason: e.reason, detail: e.detail }
     return { ok: false, reason: ReasonCode.MALFORMED, detail: errorText(e) }
   }
