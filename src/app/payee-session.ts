@@ -9,6 +9,8 @@ import type { SessionRecord } from '../store/records.ts'
 import { delayUntil, EffectQueue } from './effect-runner.ts'
 import type { MessagePipe } from './protocol-link.ts'
 import { loadLocalTx } from './ancestry.ts'
+import { HEADER_RETRY_DELAYS_MS, patientTracker } from './patient-tracker.ts'
+import { verifyInWorker, warmVerifier } from './verify-in-worker.ts'
 import { watchLedger } from './watch-ledger.ts'
 import type { Wallet } from './wallet.ts'
 
@@ -61,6 +63,7 @@ export class ReceiveSession {
       payeeIdentityKey: wallet.identityKey().toPublicKey().toString()
     }
     const t = payeeStart(request)
+    warmVerifier()
     const s = new ReceiveSession(wallet, t.state)
     s.effects.push(t.effects)
     return s
@@ -69,6 +72,7 @@ export class ReceiveSession {
   /** Picks up a stored session (after a reload) so a re-paired payer can finish it. */
   static resume (wallet: Wallet, rec: SessionRecord): ReceiveSession {
     const s = new ReceiveSession(wallet, rec.state as PayeeState)
+    warmVerifier()
     s.dispatch({ type: 'resume', nowSec: nowSec() })
     return s
   }
@@ -198,11 +202,17 @@ export class ReceiveSession {
       }
     }
     const base = { request: this.state.request, payment, network: this.wallet.network, nowSec: nowSec(), feeRateSatPerKb: await this.wallet.feeRate(), seen }
-    // Online, proofs are checked against headers; if the network is gone, scripts and
-    // amounts still are, and the proofs wait (shown as unconfirmed).
+    // Online, proofs are checked against headers, asking again if the service is busy; if
+    // it still cannot answer the payment is refused (PROOFS_UNAVAILABLE), never taken on
+    // trust. Only when the device is really offline (navigator.onLine, or a request that
+    // got no answer at all) are scripts and amounts checked alone and the proofs wait.
+    // The checking runs in a worker with a time budget: the screen stays responsive.
     const tracker = this.wallet.offlineAwareTracker()
-    const online = await verifyPayment({ ...base, chainTracker: tracker.tracker })
-    if (tracker.wentOffline()) return await verifyPayment(base)
+    const chainTracker = tracker.tracker === undefined
+      ? undefined
+      : patientTracker(tracker.tracker, { delaysMs: HEADER_RETRY_DELAYS_MS, offline: tracker.wentOffline })
+    const online = await verifyInWorker({ ...base, chainTracker })
+    if (tracker.wentOffline()) return await verifyInWorker(base)
     return online
   }
 

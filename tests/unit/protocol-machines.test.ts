@@ -291,6 +291,15 @@ describe('payee machine', () => {
     expect(fixed.state.phase).toBe('paymentReceived')
   })
 
+  it('the same payment refused only because the chain could not be asked (PROOFS_UNAVAILABLE) is checked again when resent', () => {
+    const busy = { ...REJECTED, reason: 'PROOFS_UNAVAILABLE' as const, detail: 'HTTP 429' }
+    const refused = payee([{ type: 'payment', message: PAYMENT }, { type: 'verified', payment: PAYMENT, result: busy }])
+    expect(refused.state.phase).toBe('rejected')
+    const again = payeeReduce(refused.state, { type: 'payment', message: PAYMENT })
+    expect(again.state.phase).toBe('paymentReceived')
+    expect(again.effects).toEqual([{ kind: 'verify', payment: PAYMENT }])
+  })
+
   it('verified(duplicate) repeats the prior decision from the ledger', () => {
     const t = payee([{ type: 'payment', message: PAYMENT }, {
       type: 'verified', payment: PAYMENT, result: { kind: 'duplicate', paymentId: PAYMENT_ID, txid: TXID, prior: { paymentId: PAYMENT_ID, accepted: true, txid: TXID } }

@@ -137,8 +137,10 @@ function onPayment (state: PayeeState, payment: PaymentMessage): PayeeTransition
     return { state: { ...state, phase: 'paymentReceived' }, effects: [{ kind: 'verify', payment }] }
   }
   if (p === 'rejected') {
-    // The identical payment gets the identical answer; a new one is checked afresh.
-    if (state.payment?.beef === payment.beef && state.ack !== undefined) return { state, effects: [{ kind: 'send', message: state.ack }] }
+    // The identical payment gets the identical answer; a new one is checked afresh. So is
+    // the same one refused only because the chain could not be asked: that may pass now.
+    const transient = state.ack?.accepted === false && state.ack.reason === ReasonCode.PROOFS_UNAVAILABLE
+    if (state.payment?.beef === payment.beef && state.ack !== undefined && !transient) return { state, effects: [{ kind: 'send', message: state.ack }] }
     return { state: { ...state, phase: 'paymentReceived' }, effects: [{ kind: 'verify', payment }] }
   }
   if (p === 'expired' || p === 'cancelled') {
