@@ -191,3 +191,46 @@ export async function unminedChain (coin: Coin, key: PrivateKey, generations: nu
   }
   return c
 }
+
+/**
+ * A coin locked by any script, in a real devnet block: `coin` (P2PKH, owned by `key`) is
+ * spent to `lockingScript`, the tx broadcast and mined, and returned with its BUMP.
+ */
+export async function minedScriptCoin (url: string, coin: Coin, key: PrivateKey, lockingScript: LockingScript, satoshis: number): Promise<Coin> {
+  const tx = new Transaction()
+  tx.addInput({ sourceTransaction: coin.tx, sourceOutputIndex: coin.vout, unlockingScriptTemplate: new P2PKH().unlock(key) })
+  tx.addOutput({ lockingScript, satoshis })
+  tx.addOutput({ lockingScript: new P2PKH().lock(key.toAddress(TESTNET)), change: true })
+  await tx.fee(new SatoshisPerKilobyte(100))
+  await tx.sign()
+  const status = await broadcastRaw(url, tx)
+  if (status !== 200) throw new Error(`devnet refused the script coin: HTTP ${status}`)
+  await mine(url)
+  const proof = await (await ok(await fetch(`${url}/devnet/arc/v1/tx/${tx.id('hex')}`), 'tx status')).json() as { merklePath?: string }
+  if (proof.merklePath === undefined) throw new Error('script coin not mined')
+  tx.merklePath = MerklePath.fromHex(proof.merklePath)
+  return { tx, vout: 0, satoshis }
+}
+
+/** Installs a main-thread watchdog in the page: the longest gap between 10 ms timer ticks. */
+export async function startJankProbe (page: Page): Promise<void> {
+  await page.evaluate(() => {
+    const w = window as unknown as { jank: { max: number, last: number, id: number } }
+    if (w.jank !== undefined) clearInterval(w.jank.id)
+    w.jank = { max: 0, last: performance.now(), id: 0 }
+    w.jank.id = window.setInterval(() => {
+      const now = performance.now()
+      w.jank.max = Math.max(w.jank.max, now - w.jank.last)
+      w.jank.last = now
+    }, 10)
+  })
+}
+
+/** The longest main-thread stall since startJankProbe, ms. */
+export async function stopJankProbe (page: Page): Promise<number> {
+  return await page.evaluate(() => {
+    const w = window as unknown as { jank: { max: number, id: number } }
+    clearInterval(w.jank.id)
+    return w.jank.max
+  })
+}
