@@ -53,7 +53,13 @@ class Verifier {
     // One at a time: the budget is the worker's own time.
     const run = this.queue.then(async () => await this.run(input, budgetMs))
     this.queue = run.catch(() => undefined)
-    return await run
+    try {
+      return await run
+    } catch {
+      // No worker could be started (a browser without module workers): check here, still
+      // bounded by the core's cost meter, rather than leave the payer without an answer.
+      return await verifyPayment(input)
+    }
   }
 
   private spawn (): Worker {
