@@ -49,12 +49,24 @@ export interface Spend {
   changeTo: PrivateKey
   /** Leave no fee at all: the change takes every satoshi not paid out. */
   zeroFee?: boolean
+  /** Signature scope (default ALL|FORKID, as every honest wallet signs). */
+  signOutputs?: 'all' | 'none' | 'single'
+  anyoneCanPay?: boolean
+  /** Time-lock: with a non-final sequence the miner holds the tx until then. */
+  lockTime?: number
+  sequence?: number
 }
 
 /** Builds and signs a transaction spending one coin; the fee is always explicit (50 sat/kB). */
 export async function buildTx (s: Spend): Promise<Transaction> {
   const tx = new Transaction()
-  tx.addInput({ sourceTransaction: s.coin.tx, sourceOutputIndex: s.coin.vout, unlockingScriptTemplate: new P2PKH().unlock(s.signer) })
+  tx.addInput({
+    sourceTransaction: s.coin.tx,
+    sourceOutputIndex: s.coin.vout,
+    unlockingScriptTemplate: new P2PKH().unlock(s.signer, s.signOutputs ?? 'all', s.anyoneCanPay ?? false),
+    ...(s.sequence !== undefined ? { sequence: s.sequence } : {})
+  })
+  if (s.lockTime !== undefined) tx.lockTime = s.lockTime
   for (const o of s.outputs) tx.addOutput({ lockingScript: LockingScript.fromHex(o.script), satoshis: o.satoshis })
   const change = new P2PKH().lock(s.changeTo.toAddress(TESTNET))
   if (s.zeroFee === true) {

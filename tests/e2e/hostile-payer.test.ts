@@ -81,12 +81,32 @@ async function expectUntouched (): Promise<void> {
 }
 
 describe('a hostile payer cannot get the payee to accept a bad payment', () => {
-  it('refuses wrong amount, wrong output, zero fee and a wrong-key signature, each with its reason; the wallet stays untouched', async () => {
+  it('refuses wrong amount, wrong output, zero fee, a wrong-key signature, weak sighash types and unminable unmined parents, each with its reason; the wallet stays untouched', async () => {
     const cases: Array<{ name: string, reason: ReasonCode, build: (want: { script: string, satoshis: number }) => ReturnType<typeof buildTx> }> = [
       { name: 'wrong amount', reason: 'WRONG_AMOUNT', build: async w => await buildTx({ coin: coinA, signer: payerKey, changeTo: payerKey, outputs: [{ script: w.script, satoshis: w.satoshis - 1 }] }) },
       { name: 'wrong output', reason: 'WRONG_OUTPUT', build: async w => await buildTx({ coin: coinA, signer: payerKey, changeTo: payerKey, outputs: [{ script: new P2PKH().lock(strangerKey.toAddress([0x6f])).toHex(), satoshis: w.satoshis }] }) },
       { name: 'zero fee', reason: 'INSUFFICIENT_FEE', build: async w => await buildTx({ coin: coinA, signer: payerKey, changeTo: payerKey, outputs: [w], zeroFee: true }) },
-      { name: 'wrong key', reason: 'INVALID_SIGNATURE', build: async w => await buildTx({ coin: coinA, signer: strangerKey, changeTo: payerKey, outputs: [w] }) }
+      { name: 'wrong key', reason: 'INVALID_SIGNATURE', build: async w => await buildTx({ coin: coinA, signer: strangerKey, changeTo: payerKey, outputs: [w] }) },
+      // Issue 9 item 6: valid signatures that do not cover every output and input.
+      { name: 'SIGHASH_NONE', reason: 'UNSAFE_SIGHASH', build: async w => await buildTx({ coin: coinA, signer: payerKey, changeTo: payerKey, outputs: [w], signOutputs: 'none' }) },
+      { name: 'SIGHASH_SINGLE|ANYONECANPAY', reason: 'UNSAFE_SIGHASH', build: async w => await buildTx({ coin: coinA, signer: payerKey, changeTo: payerKey, outputs: [w], signOutputs: 'single', anyoneCanPay: true }) },
+      // Issue 9 item 7: an unmined parent the miner would refuse sinks the payment with it.
+      {
+        name: 'zero-fee unmined parent',
+        reason: 'INSUFFICIENT_FEE',
+        build: async w => {
+          const parent = await buildTx({ coin: coinA, signer: payerKey, changeTo: payerKey, outputs: [], zeroFee: true })
+          return await buildTx({ coin: { tx: parent, vout: 0, satoshis: parent.outputs[0]!.satoshis! }, signer: payerKey, changeTo: payerKey, outputs: [w] })
+        }
+      },
+      {
+        name: 'time-locked unmined parent',
+        reason: 'NON_FINAL',
+        build: async w => {
+          const parent = await buildTx({ coin: coinA, signer: payerKey, changeTo: payerKey, outputs: [], lockTime: 5_000_000, sequence: 0xfffffffe })
+          return await buildTx({ coin: { tx: parent, vout: 0, satoshis: parent.outputs[0]!.satoshis! }, signer: payerKey, changeTo: payerKey, outputs: [w] })
+        }
+      }
     ]
     for (const c of cases) {
       const want = await freshRequest()
