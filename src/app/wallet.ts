@@ -295,7 +295,7 @@ export class Wallet {
         case 'in-progress': {
           // ARC holds it; status polls follow it, and a later resubmission only asks again.
           await writeArcNotes(this.db, txid, verdict, verdict.warning ? verdict.message : undefined)
-          await this.backoff(item, verdict.message, 'broadcasting')
+          await this.backoff(item, verdict.warning ? verdict.message : undefined, 'broadcasting')
           break
         }
         default:
@@ -307,10 +307,10 @@ export class Wallet {
     }
   }
 
-  private async backoff (item: { txid: string, attempts: number }, message: string, status: 'broadcasting' | 'handed-over'): Promise<void> {
+  private async backoff (item: { txid: string, attempts: number }, message: string | undefined, status: 'broadcasting' | 'handed-over'): Promise<void> {
     const attempts = item.attempts + 1
     const wait = BACKOFF_MS[Math.min(attempts - 1, BACKOFF_MS.length - 1)]!
-    await this.db.put('outbox', { ...item, attempts, nextAttemptAt: Date.now() + wait, lastError: message })
+    await this.db.put('outbox', { ...item, attempts, nextAttemptAt: Date.now() + wait, ...(message !== undefined ? { lastError: message } : {}) })
     const cur = await this.db.get('ledger', item.txid)
     if (cur !== undefined && cur.status !== 'seen' && cur.status !== 'mined') await setLedger(this.db, item.txid, { status, error: message })
   }
