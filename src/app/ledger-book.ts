@@ -2,7 +2,9 @@
 // transactions, ledger, outbox and payment sessions consistent with each other.
 // Nothing here talks to the network; the Wallet decides when each write happens.
 import { Transaction, type MerklePath } from '@bsv/sdk'
-import type { ChainDB } from '../store/db.ts'
+import type { IDBPObjectStore, IDBPTransaction } from 'idb'
+import type { ChainDB, ChainSchema } from '../store/db.ts'
+import type { ArcNotes } from '../core/arc-status.ts'
 import type { AddressRecord, LedgerRecord, SessionRecord } from '../store/records.ts'
 import { loadLocalTx } from './ancestry.ts'
 import type { PreparedPayment } from './wallet.ts'
@@ -78,44 +80,212 @@ export async function setLedger (db: ChainDB, txid: string, patch: Partial<Ledge
   await tx.done
 }
 
-/** The network has the transaction: our inputs are spent, coins handed to us become spendable. */
-export async function writeBroadcast (db: ChainDB, txid: string, status: 'seen' | 'mined'): Promise<void> {
-  const tx = db.transaction(['coins', 'ledger', 'outbox'], 'readwrite')
-  for (const c of await tx.objectStore('coins').index('spentBy').getAll(txid)) {
-    if (c.status === 'pending') await tx.objectStore('coins').put({ ...c, status: 'spent' })
+/** ARC's own words for the ledger entry (status, extraInfo, competing txids); absent fields are cleared. */
+function notesOf (n: ArcNotes | undefined): Pick<LedgerRecord, 'arcStatus' | 'extraInfo' | 'competingTxs'> {
+  if (n === undefined) return {}
+  return {
+    arcStatus: n.txStatus,
+    extraInfo: n.extraInfo,
+    competingTxs: n.competingTxs !== undefined ? [...n.competingTxs] : undefined
   }
-  // Coins handed to us become spendable once a miner has the transaction.
-  for (const c of await tx.objectStore('coins').index('status').getAll('incoming')) {
-    if (c.txid === txid) await tx.objectStore('coins').put({ ...c, status: 'unspent' })
+}
+
+/** The outpoints a stored transaction spends, read from its BEEF. */
+function spentOutpoints (beefHex: string, txid: string): string[] {
+  const t = Transaction.fromHexBEEF(beefHex, txid)
+  return t.inputs.map(i => `${i.sourceTXID ?? i.sourceTransaction!.id('hex')}:${i.sourceOutputIndex}`)
+}
+
+const PAID_AFTER_REFUSAL = 'The payee said no, but broadcast it: you paid.'
+
+/**
+ * The network has the transaction: our inputs are spent, coins handed to us become spendable.
+ * This also ends every story the transaction's success decides: a payment we took for failed,
+ * refused or cancelled was paid after all (its coins are re-marked spent, its outputs come
+ * back), and any other transaction of ours that spent the same coins (a "Cancel for sure", a
+ * retry) is now dead: its outputs vanish and its other inputs come back.
+ */
+export async function writeBroadcast (db: ChainDB, txid: string, status: 'seen' | 'mined', opts: { own?: Map<string, AddressRecord>, notes?: ArcNotes } = {}): Promise<void> {
+  const tx = db.transaction(['coins', 'ledger', 'outbox', 'txs'], 'readwrite')
+  const coins = tx.objectStore('coins')
+  const ledger = tx.objectStore('ledger')
+  const rec = await tx.objectStore('txs').get(txid)
+  const cur = await ledger.get(txid)
+  const wasDead = cur !== undefined && (cur.status === 'failed' || cur.status === 'refused' || cur.status === 'cancelled')
+  const losers = new Set<string>()
+  if (rec !== undefined && cur !== undefined && cur.direction !== 'in') {
+    for (const id of spentOutpoints(rec.beef, txid)) {
+      const c = await coins.get(id)
+      if (c === undefined) continue
+      if (c.spentBy !== undefined && c.spentBy !== txid) losers.add(c.spentBy)
+      await coins.put({ ...c, status: 'spent', spentBy: txid })
+    }
+    if (wasDead && opts.own !== undefined) {
+      // Its outputs to us were dropped when we took it for dead: they exist after all.
+      const t = Transaction.fromHexBEEF(rec.beef, txid)
+      for (const [vout, o] of t.outputs.entries()) {
+        const a = opts.own.get(o.lockingScript.toHex())
+        const id = `${txid}:${vout}`
+        if (a === undefined || await coins.get(id) !== undefined) continue
+        await coins.put({ id, txid, vout, satoshis: o.satoshis!, lockingScript: a.lockingScript, keyPath: a.keyPath, status: 'unspent', createdAt: Date.now() })
+      }
+    }
   }
-  const cur = await tx.objectStore('ledger').get(txid)
+  for (const c of await coins.index('spentBy').getAll(txid)) {
+    if (c.status === 'pending') await coins.put({ ...c, status: 'spent' })
+  }
+  // Coins of this tx that were waiting for a miner (handed to us, or change of a refused
+  // payment or of a cancel) become spendable now.
+  for (const c of await coins.index('status').getAll('incoming')) {
+    if (c.txid === txid) await coins.put({ ...c, status: 'unspent' })
+  }
+  for (const loser of losers) await markDead(tx, loser, txid)
   if (cur !== undefined) {
     const { error: _drop, ...rest } = cur
-    await tx.objectStore('ledger').put({ ...rest, status, updatedAt: Date.now() })
+    const paidAfterRefusal = cur.status === 'refused' || (cur.status === 'cancelled' && cur.cancelledBy !== undefined)
+    await ledger.put({
+      ...rest,
+      ...notesOf(opts.notes),
+      status,
+      ...(paidAfterRefusal ? { error: PAID_AFTER_REFUSAL, cancelledBy: undefined } : {}),
+      updatedAt: Date.now()
+    })
+    // A cancel that won: the refused payment it took the coins from is now provably dead.
+    if (cur.cancels !== undefined) {
+      const orig = await ledger.get(cur.cancels)
+      if (orig !== undefined && orig.status !== 'seen' && orig.status !== 'mined') {
+        await ledger.put({ ...orig, status: 'cancelled', error: 'Cancelled for sure: the coins came back to you, so the refused payment can never be mined.', updatedAt: Date.now() })
+        await deleteOutputs(coins, cur.cancels)
+        await tx.objectStore('outbox').delete(cur.cancels)
+      }
+    }
   }
   await tx.objectStore('outbox').delete(txid)
   await tx.done
 }
 
-/**
- * Undoes a payment that will never confirm: its inputs come back (or are flagged when
- * another transaction took them), its outputs disappear, the ledger says why.
- */
-export async function writeUnwind (db: ChainDB, txid: string, doubleSpent: boolean, message: string, session?: SessionRecord): Promise<void> {
-  const why = { isDoubleSpend: doubleSpent, message }
-  const tx = db.transaction(['coins', 'ledger', 'outbox', 'sessions'], 'readwrite')
-  const coins = tx.objectStore('coins')
-  for (const c of await coins.index('spentBy').getAll(txid)) {
-    const { spentBy: _s, ...rest } = c
-    await coins.put(why.isDoubleSpend ? { ...c, status: 'conflict' } : { ...rest, status: 'unspent' })
-  }
+type BookTx = IDBPTransaction<ChainSchema, Array<'coins' | 'ledger' | 'outbox' | 'txs'>, 'readwrite'>
+type CoinStore = IDBPObjectStore<ChainSchema, ArrayLike<'coins' | 'ledger' | 'outbox' | 'txs' | 'sessions' | 'addresses'>, 'coins', 'readwrite'>
+
+async function deleteOutputs (coins: CoinStore, txid: string): Promise<void> {
   let cursor = await coins.openCursor()
   while (cursor !== null) {
     if (cursor.value.txid === txid) await cursor.delete()
     cursor = await cursor.continue()
   }
+}
+
+/** `loser` spent coins that `winner` got mined/seen: it can never be mined. */
+async function markDead (tx: BookTx, loser: string, winner: string): Promise<void> {
+  const coins = tx.objectStore('coins')
+  for (const c of await coins.index('spentBy').getAll(loser)) {
+    const { spentBy: _s, ...rest } = c
+    await coins.put({ ...rest, status: 'unspent' })
+  }
+  await deleteOutputs(coins, loser)
+  const ledger = tx.objectStore('ledger')
+  const l = await ledger.get(loser)
+  if (l !== undefined && l.status !== 'mined') {
+    const why = l.cancels === winner
+      ? 'The payee broadcast the refused payment before this cancel reached the network: the payment went through.'
+      : `Another of your transactions (${winner.slice(0, 8)}…) spent the same coins first.`
+    await ledger.put({ ...l, status: 'failed', error: why, updatedAt: Date.now() })
+  }
+  await tx.objectStore('outbox').delete(loser)
+}
+
+/** ARC holds it but has not decided (in progress, orphan, double-spend attempt): record what it said. */
+export async function writeArcNotes (db: ChainDB, txid: string, notes: ArcNotes, message: string | undefined): Promise<void> {
+  const tx = db.transaction('ledger', 'readwrite')
+  const cur = await tx.store.get(txid)
+  if (cur !== undefined) {
+    const { error: _e, ...rest } = cur
+    // A refused payment keeps saying why it is held; others show ARC's warning, if any.
+    const error = cur.status === 'refused' ? cur.error : message
+    await tx.store.put({ ...rest, ...notesOf(notes), ...(error !== undefined ? { error } : {}), updatedAt: Date.now() })
+  }
+  await tx.done
+}
+
+/**
+ * The payee refused a payment it holds signed. It may still broadcast it, so nothing comes
+ * back: the coins stay reserved (pending, spent by it), its change waits as 'incoming', the
+ * outbox forgets it (we never broadcast a refused payment) and the ledger says 'refused'.
+ */
+export async function writeRefused (db: ChainDB, txid: string, message: string, session?: SessionRecord): Promise<void> {
+  const tx = db.transaction(['coins', 'ledger', 'outbox', 'sessions'], 'readwrite')
+  const coins = tx.objectStore('coins')
+  let cursor = await coins.openCursor()
+  while (cursor !== null) {
+    const c = cursor.value
+    if (c.txid === txid && c.status === 'unspent') await cursor.update({ ...c, status: 'incoming' })
+    cursor = await cursor.continue()
+  }
   const cur = await tx.objectStore('ledger').get(txid)
-  if (cur !== undefined) await tx.objectStore('ledger').put({ ...cur, status: 'failed', error: why.message, updatedAt: Date.now() })
+  if (cur !== undefined && cur.status !== 'seen' && cur.status !== 'mined') {
+    await tx.objectStore('ledger').put({ ...cur, status: 'refused', error: message, updatedAt: Date.now() })
+  }
+  await tx.objectStore('outbox').delete(txid)
+  if (session !== undefined) await tx.objectStore('sessions').put(session)
+  await tx.done
+}
+
+/**
+ * Stores a "Cancel for sure": a transaction spending the refused payment's coins back to us.
+ * The coins stay reserved (now spent by the cancel); its output waits as 'incoming' until a
+ * miner takes the cancel, which is what makes the refused payment provably dead.
+ */
+export async function writeCancel (db: ChainDB, p: PreparedPayment, refusedTxid: string): Promise<LedgerRecord> {
+  const { built, change } = p
+  const now = Date.now()
+  const tx = db.transaction(['coins', 'txs', 'ledger', 'outbox', 'addresses'], 'readwrite')
+  const orig = await tx.objectStore('ledger').get(refusedTxid)
+  if (orig?.status !== 'refused' || orig.cancelledBy !== undefined) { tx.abort(); throw new Error('This payment cannot be cancelled now.') }
+  for (const c of built.inputs) {
+    const current = await tx.objectStore('coins').get(c.id)
+    if (current?.status !== 'pending' || current.spentBy !== refusedTxid) { tx.abort(); throw new Error('The coins of this payment changed in the meantime. Refresh and try again.') }
+    await tx.objectStore('coins').put({ ...current, spentBy: built.txid })
+  }
+  await tx.objectStore('txs').put({ txid: built.txid, beef: built.tx.toHexBEEF(), proven: false })
+  for (const [vout, o] of built.tx.outputs.entries()) {
+    if (o.lockingScript.toHex() !== change.lockingScript) continue
+    await tx.objectStore('coins').put({ id: `${built.txid}:${vout}`, txid: built.txid, vout, satoshis: o.satoshis!, lockingScript: change.lockingScript, keyPath: change.keyPath, status: 'incoming', createdAt: now })
+  }
+  await tx.objectStore('addresses').put({ ...change, used: true })
+  const entry: LedgerRecord = {
+    txid: built.txid, direction: 'self', amount: -built.fee, fee: built.fee, counterparty: orig.counterparty,
+    memo: 'Cancel for sure', status: 'signed', cancels: refusedTxid, createdAt: now, updatedAt: now
+  }
+  await tx.objectStore('ledger').put(entry)
+  await tx.objectStore('ledger').put({ ...orig, cancelledBy: built.txid, updatedAt: now })
+  await tx.objectStore('outbox').put({ txid: built.txid, attempts: 0, nextAttemptAt: 0 })
+  await tx.done
+  return entry
+}
+
+/**
+ * Undoes a payment that will never confirm: its inputs come back (or are flagged when
+ * another transaction took them), its outputs disappear, the ledger says why.
+ * A failed "Cancel for sure" gives nothing back: its coins return to the refused payment,
+ * which may still be broadcast, and stay reserved.
+ */
+export async function writeUnwind (db: ChainDB, txid: string, doubleSpent: boolean, message: string, session?: SessionRecord, notes?: ArcNotes): Promise<void> {
+  const tx = db.transaction(['coins', 'ledger', 'outbox', 'sessions'], 'readwrite')
+  const coins = tx.objectStore('coins')
+  const cur = await tx.objectStore('ledger').get(txid)
+  const refused = cur?.cancels !== undefined ? await tx.objectStore('ledger').get(cur.cancels) : undefined
+  const backToRefused = refused !== undefined && refused.status === 'refused'
+  for (const c of await coins.index('spentBy').getAll(txid)) {
+    const { spentBy: _s, ...rest } = c
+    if (backToRefused) await coins.put({ ...c, status: 'pending', spentBy: refused.txid })
+    else await coins.put(doubleSpent ? { ...c, status: 'conflict' } : { ...rest, status: 'unspent' })
+  }
+  await deleteOutputs(coins, txid)
+  if (cur !== undefined) await tx.objectStore('ledger').put({ ...cur, ...notesOf(notes), status: 'failed', error: message, updatedAt: Date.now() })
+  if (backToRefused) {
+    const { cancelledBy: _c, ...rest } = refused
+    await tx.objectStore('ledger').put({ ...rest, updatedAt: Date.now() })
+  }
   await tx.objectStore('outbox').delete(txid)
   if (session !== undefined) await tx.objectStore('sessions').put(session)
   await tx.done

@@ -2,7 +2,7 @@
 // the payment that comes back is verified, stored, acknowledged and broadcast.
 import { Utils } from '@bsv/sdk'
 import {
-  classifyArc, isAccepted, payeeReduce, recheckProofs, rejectAck, payeeStart, reasonMessage, verifyPayment,
+  outcomeOf, isAccepted, payeeReduce, recheckProofs, rejectAck, payeeStart, reasonMessage, verifyPayment,
   type Decision, type Message, type PayeeEffect, type PayeeEvent, type PayeeState, type RequestMessage, type SeenPayments
 } from '../core/protocol/index.ts'
 import type { SessionRecord } from '../store/records.ts'
@@ -169,7 +169,7 @@ export class ReceiveSession {
         return
       }
       case 'broadcast':
-        this.dispatch({ type: 'broadcastResult', outcome: classifyArc(await this.wallet.broadcastOnce(e.txid)), nowSec: nowSec() })
+        this.dispatch({ type: 'broadcastResult', outcome: outcomeOf(await this.wallet.broadcastOnce(e.txid)), nowSec: nowSec() })
         return
       case 'startTimer':
         this.timers.push(setTimeout(() => this.dispatch({ type: 'timer', timer: e.timer, nowSec: nowSec() }), delayUntil(e.atSec)))

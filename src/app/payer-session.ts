@@ -2,11 +2,11 @@
 // the wallet signs, stores (coins marked spent) and only then hands the payment over.
 // No ack in time? The payer broadcasts itself, so the payee still gets the money.
 import {
-  classifyArc, payerReduce, payerStart, reasonMessage, verifyReceipt,
+  outcomeOf, payerReduce, payerStart, reasonMessage, verifyReceipt,
   type Message, type PayerEffect, type PayerEvent, type PayerState, type RequestMessage
 } from '../core/protocol/index.ts'
 import { InsufficientFunds } from '../core/coin-select.ts'
-import type { SessionRecord } from '../store/records.ts'
+import type { LedgerRecord, SessionRecord } from '../store/records.ts'
 import { delayUntil, EffectQueue } from './effect-runner.ts'
 import type { MessagePipe } from './protocol-link.ts'
 import type { PreparedPayment, Wallet } from './wallet.ts'
@@ -21,6 +21,8 @@ export interface PayView {
   /** Fee of the signed payment, once signed. */
   fee?: number
   error?: string
+  /** The wallet's ledger entry for the signed transaction: what the network made of it. */
+  ledger?: LedgerRecord
 }
 
 const nowSec = (): number => Math.floor(Date.now() / 1000)
@@ -37,10 +39,13 @@ export class PaySession {
   private readonly effects: EffectQueue<PayerEffect>
   private requestWaiters: Array<(r: RequestMessage) => void> = []
   private beginning = false
+  private ledger: LedgerRecord | undefined
 
   constructor (private readonly wallet: Wallet, private readonly pipe: MessagePipe, private readonly ackTimeoutSec = 30) {
     this.effects = new EffectQueue(e => this.exec(e), e => e.kind === 'persist', e => { this.error = (e as Error).message; this.emit() })
     this.unsubs.push(pipe.onMessage(m => { void this.onMessage(m) }))
+    // The ledger entry moves with the outbox and status polls (refused → paid or cancelled).
+    this.unsubs.push(wallet.onChange(() => { void this.readLedger() }))
     this.unsubs.push(pipe.onInvalid(e => { this.error = `The other phone sent something invalid: ${e.message}`; this.emit() }))
     this.unsubs.push(pipe.onClose(message => {
       this.connected = false
@@ -51,7 +56,16 @@ export class PaySession {
   }
 
   view (): PayView {
-    return { state: this.state, peerKey: this.pipe.peerKey, sas: this.pipe.sas, linkMode: this.pipe.mode, connected: this.connected, fee: this.fee, error: this.error }
+    return { state: this.state, peerKey: this.pipe.peerKey, sas: this.pipe.sas, linkMode: this.pipe.mode, connected: this.connected, fee: this.fee, error: this.error, ledger: this.ledger }
+  }
+
+  private async readLedger (): Promise<void> {
+    const txid = this.state?.txid
+    if (txid === undefined) return
+    const entry = await this.wallet.ledgerEntry(txid).catch(() => undefined)
+    if (entry === undefined || (entry.status === this.ledger?.status && entry.updatedAt === this.ledger.updatedAt)) return
+    this.ledger = entry
+    this.emit()
   }
 
   onChange (cb: (v: PayView) => void): () => void {
@@ -78,6 +92,19 @@ export class PaySession {
   }
   cancel (): void { this.dispatch({ type: 'cancel' }) }
   broadcastNow (): void { this.dispatch({ type: 'broadcastNow', nowSec: nowSec() }) }
+
+  /** After a refusal: take the coins back with our own spend of them (see Wallet.cancelForSure). */
+  async cancelForSure (): Promise<void> {
+    const txid = this.state?.txid
+    if (this.state?.phase !== 'rejected' || txid === undefined) return
+    try {
+      await this.wallet.cancelForSure(txid)
+    } catch (e) {
+      this.error = (e as Error).message
+    }
+    await this.readLedger()
+    this.emit()
+  }
 
   close (): void {
     for (const u of this.unsubs) u()
@@ -152,9 +179,16 @@ export class PaySession {
             // even if this tab dies now, the payee gets paid.
             broadcastAt: Date.now() + this.ackTimeoutSec * 1000
           })
+        } else if (e.coins?.op === 'hold') {
+          // Refused, but the payee holds it signed: the coins stay reserved and watched.
+          const why = `The payee refused: ${reasonMessage(e.state.error?.code ?? 'BROADCAST_REJECTED')} They still hold the signed payment and could broadcast it, so its coins stay reserved until it is mined (then you paid) or you cancel it for sure.`
+          await this.wallet.markRefused(e.coins.txid, why, rec)
         } else if (e.coins?.op === 'release' || e.coins?.op === 'flag') {
-          const why = e.state.error !== undefined ? reasonMessage(e.state.error.code) : 'The payment was refused.'
-          await this.wallet.unwind(e.coins.txid, e.coins.op === 'flag', why, rec)
+          // The wallet's outbox already judged the miner's answer and moved the coins
+          // (with the miner's own words); only a payment it has not judged is undone here.
+          const entry = await this.wallet.ledgerEntry(e.coins.txid)
+          if (entry?.status === 'failed') await this.wallet.saveSession(rec)
+          else await this.wallet.unwind(e.coins.txid, e.coins.op === 'flag', e.state.error !== undefined ? reasonMessage(e.state.error.code) : 'The payment failed.', rec)
         } else {
           await this.wallet.saveSession(rec)
         }
@@ -183,10 +217,11 @@ export class PaySession {
         this.timers.push(setTimeout(() => this.dispatch({ type: 'timer', timer: e.timer, nowSec: nowSec() }), delayUntil(e.atSec)))
         return
       case 'broadcast':
-        this.dispatch({ type: 'broadcastResult', outcome: classifyArc(await this.wallet.broadcastOnce(e.txid)), nowSec: nowSec() })
+        this.dispatch({ type: 'broadcastResult', outcome: outcomeOf(await this.wallet.broadcastOnce(e.txid)), nowSec: nowSec() })
         return
       case 'watch':
         this.watch(e.txid)
+        void this.readLedger()
         return
       case 'showError':
         this.error = e.message

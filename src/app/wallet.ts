@@ -1,7 +1,7 @@
 // An unlocked wallet on one network: addresses, coins, sending, sync and the outbox.
 // Everything that must survive a closed tab is written to IndexedDB before it is acted on.
 import { MerklePath, Transaction, type ChainTracker, type PrivateKey } from '@bsv/sdk'
-import { ArcClient, ArcRejection } from '../chain/arc.ts'
+import { ArcClient } from '../chain/arc.ts'
 import { ChainReader } from '../chain/chain-reader.ts'
 import { HeaderChainTracker } from '../chain/header-tracker.ts'
 import { NetworkDown } from '../chain/http.ts'
@@ -9,11 +9,15 @@ import { feeFor, selectCoins, txBytes } from '../core/coin-select.ts'
 import { addressOf, GAP_LIMIT, HANDOVER_LAYOUT, Keyring, keyPath, lockingScriptOf, RESTORE_LAYOUTS, type ChainLayout } from '../core/keys.ts'
 import type { Network } from '../core/network.ts'
 import { buildPayment, type BuiltPayment, type PaymentOutput, type SpendableCoin } from '../core/tx-build.ts'
-import type { ArcFacts } from '../core/protocol/broadcast-outcome.ts'
+import { judgeArc, type ArcVerdict } from '../core/arc-status.ts'
+import { buildSweep } from '../core/tx-cancel.ts'
 import { openChainDB, type ChainDB } from '../store/db.ts'
 import type { AddressRecord, CoinRecord, LedgerRecord, SessionRecord, Settings } from '../store/records.ts'
 import { fetchWithAncestry, loadLocalTx } from './ancestry.ts'
-import { setLedger, writeBroadcast, writeIncoming, writeOutgoing, writeProof, writeSynced, writeUnwind, type IncomingArgs, type OutgoingMeta } from './ledger-book.ts'
+import {
+  setLedger, writeArcNotes, writeBroadcast, writeCancel, writeIncoming, writeOutgoing, writeProof, writeRefused, writeSynced, writeUnwind,
+  type IncomingArgs, type OutgoingMeta
+} from './ledger-book.ts'
 import { FALLBACK_FEE_RATE, resolveEndpoint } from './settings.ts'
 
 export interface Balance {
@@ -46,6 +50,13 @@ export interface SyncReport {
 }
 
 const BACKOFF_MS = [2_000, 5_000, 15_000, 30_000, 60_000, 120_000, 300_000]
+/** Ledger states whose end the network has not told us yet: followed on every refresh. */
+const FOLLOWED: ReadonlySet<LedgerRecord['status']> = new Set(['handed-over', 'broadcasting', 'seen', 'refused'])
+/**
+ * A failed entry is still asked about for this long: a payee or anyone else holding it may
+ * get it mined after all (then it was paid, and the ledger must say so).
+ */
+const FAILED_WATCH_MS = 3 * 24 * 3600_000
 /** How long a coin may be missing from the chain index before it counts as spent elsewhere. */
 const INDEXER_GRACE_MS = 2 * 60_000
 /** Addresses checked past the last one handed out, on ordinary syncs. Restore uses GAP_LIMIT. */
@@ -255,54 +266,109 @@ export class Wallet {
   }
 
   /**
-   * One broadcast attempt of a stored transaction; the outcome is written to the ledger,
-   * coins and outbox before it is returned (as ARC facts, for the payment sessions).
+   * One broadcast attempt of a stored transaction. ARC's answer is judged by the one table
+   * (core/arc-status.ts) and its meaning written to the ledger, coins and outbox before it
+   * is returned (for the payment sessions).
    */
-  async broadcastOnce (txid: string): Promise<ArcFacts> {
-    const rec = await this.db.get('txs', txid)
-    if (rec === undefined) { await this.db.delete('outbox', txid); return { httpStatus: 404, extraInfo: 'transaction not stored' } }
-    const item = await this.db.get('outbox', txid) ?? { txid, attempts: 0, nextAttemptAt: 0 }
-    await setLedger(this.db, txid, { status: 'broadcasting' })
+  async broadcastOnce (txid: string): Promise<ArcVerdict> {
     try {
-      const beef = Transaction.fromHexBEEF(rec.beef, txid).toBEEF()
-      const st = await this.arc.broadcast(beef)
-      await writeBroadcast(this.db, txid, st.txStatus === 'MINED' ? 'mined' : 'seen')
-      return { httpStatus: 200, txStatus: st.txStatus, blockHeight: st.blockHeight }
-    } catch (e) {
-      if (e instanceof ArcRejection && !e.isTransient) {
-        await this.unwind(txid, e.isDoubleSpend, e.message)
-        return { httpStatus: e.code, txStatus: e.title, extraInfo: e.detail }
+      const rec = await this.db.get('txs', txid)
+      if (rec === undefined) { await this.db.delete('outbox', txid); return { kind: 'transient', message: 'This transaction is not stored on this device.' } }
+      const entry = await this.db.get('ledger', txid)
+      // A payment its payee refused is never sent by us: it stays theirs to broadcast or not.
+      if (entry?.status === 'refused' || entry?.status === 'cancelled') {
+        await this.db.delete('outbox', txid)
+        return { kind: 'transient', message: 'The payee refused this payment; it is not broadcast.' }
       }
-      const attempts = item.attempts + 1
-      const wait = BACKOFF_MS[Math.min(attempts - 1, BACKOFF_MS.length - 1)]!
-      await this.db.put('outbox', { ...item, attempts, nextAttemptAt: Date.now() + wait, lastError: (e as Error).message })
-      await setLedger(this.db, txid, { status: 'handed-over', error: e instanceof NetworkDown ? 'Waiting for the network to broadcast.' : (e as Error).message })
-      return { httpStatus: e instanceof ArcRejection ? e.code : undefined, extraInfo: (e as Error).message }
+      const item = await this.db.get('outbox', txid) ?? { txid, attempts: 0, nextAttemptAt: 0 }
+      if (entry?.status !== 'seen' && entry?.status !== 'mined') await setLedger(this.db, txid, { status: 'broadcasting' })
+      const beef = Transaction.fromHexBEEF(rec.beef, txid).toBEEF()
+      const verdict = judgeArc(await this.arc.submit(beef), txid, 'submit')
+      switch (verdict.kind) {
+        case 'accepted':
+          await writeBroadcast(this.db, txid, verdict.status, { own: await this.ownScripts(), notes: verdict })
+          if (verdict.status === 'mined') await this.storeProof(txid, verdict.merklePath)
+          break
+        case 'failed':
+          await writeUnwind(this.db, txid, verdict.doubleSpend, verdict.message, undefined, verdict)
+          break
+        case 'in-progress': {
+          // ARC holds it; status polls follow it, and a later resubmission only asks again.
+          await writeArcNotes(this.db, txid, verdict, verdict.warning ? verdict.message : undefined)
+          await this.backoff(item, verdict.warning ? verdict.message : undefined, 'broadcasting')
+          break
+        }
+        default:
+          await this.backoff(item, verdict.message, 'handed-over')
+      }
+      return verdict
     } finally {
       this.changed()
     }
   }
 
-  /** Retries everything in the outbox now (the network came back, or the user asked). */
+  private async backoff (item: { txid: string, attempts: number }, message: string | undefined, status: 'broadcasting' | 'handed-over'): Promise<void> {
+    const attempts = item.attempts + 1
+    const wait = BACKOFF_MS[Math.min(attempts - 1, BACKOFF_MS.length - 1)]!
+    await this.db.put('outbox', { ...item, attempts, nextAttemptAt: Date.now() + wait, ...(message !== undefined ? { lastError: message } : {}) })
+    const cur = await this.db.get('ledger', item.txid)
+    if (cur !== undefined && cur.status !== 'seen' && cur.status !== 'mined') await setLedger(this.db, item.txid, { status, error: message })
+  }
+
+  /**
+   * Retries now what is backing off after a failed attempt (the network came back, or the
+   * user asked). An entry still waiting for its first due time — a face-to-face payment
+   * before its ack deadline — keeps it: its payee may yet answer, even with a refusal.
+   */
   async retryNow (): Promise<void> {
     const tx = this.db.transaction('outbox', 'readwrite')
-    for (const o of await tx.store.getAll()) await tx.store.put({ ...o, nextAttemptAt: 0 })
+    for (const o of await tx.store.getAll()) if (o.attempts > 0) await tx.store.put({ ...o, nextAttemptAt: 0 })
     await tx.done
     await this.processOutbox()
   }
 
   /**
-   * The miner refused: give the coins back (they are still ours) unless they were
-   * double-spent, in which case they are gone and flagged. Outputs of the refused tx vanish.
-   */
-  /**
    * Undoes a payment that will never confirm: its inputs come back (or are flagged when
    * another transaction took them), its outputs disappear, the ledger says why.
-   * Used for miner rejections and for a payee's refusal; with `session`, in the same write.
+   * Used for final miner refusals and for payments that were never handed to anyone.
    */
   async unwind (txid: string, doubleSpent: boolean, message: string, session?: SessionRecord): Promise<void> {
     await writeUnwind(this.db, txid, doubleSpent, message, session)
     this.changed()
+  }
+
+  /**
+   * The payee refused a payment it holds signed. Its coins stay reserved and the txid is
+   * watched: if the payee broadcasts it anyway, the ledger says paid; "Cancel for sure"
+   * is the way to get the coins back.
+   */
+  async markRefused (txid: string, message: string, session?: SessionRecord): Promise<void> {
+    await writeRefused(this.db, txid, message, session)
+    this.changed()
+  }
+
+  /**
+   * "Cancel for sure": spends the refused payment's coins back to a fresh address of ours,
+   * a deliberate double spend, and broadcasts it. The coins count as ours again only once
+   * a miner takes this transaction; until then they stay reserved.
+   */
+  async cancelForSure (txid: string): Promise<LedgerRecord> {
+    const entry = await this.db.get('ledger', txid)
+    if (entry?.status !== 'refused') throw new Error('Only a payment the payee refused can be cancelled.')
+    if (entry.cancelledBy !== undefined) throw new Error('A cancel for this payment is already on its way.')
+    const coins = (await this.db.getAllFromIndex('coins', 'spentBy', txid)).filter(c => c.status === 'pending')
+    const spendable: Array<CoinRecord & SpendableCoin> = []
+    for (const c of coins) {
+      const source = await loadLocalTx(this.db, c.txid)
+      if (source === undefined) throw new Error(`The wallet lost the history of coin ${c.id}; run a sync.`)
+      spendable.push({ ...c, sourceTransaction: source })
+    }
+    const to = await this.nextUnused(HANDOVER_LAYOUT.change)
+    const built = await buildSweep({ coins: spendable, toScript: to.lockingScript, satsPerKb: await this.feeRate(), keyFor: p => this.keys.privateKey(p) })
+    const cancel = await writeCancel(this.db, { built, change: to, outputs: [], own: await this.ownScripts() }, txid)
+    this.changed()
+    await this.broadcastOnce(cancel.txid)
+    return cancel
   }
 
   /**
@@ -334,24 +400,43 @@ export class Wallet {
   // ---------- status ----------
 
   /**
-   * Moves ledger entries to seen/mined and stores merkle proofs, checked against headers.
-   * A payment we handed over counts as broadcast as soon as the miner knows it, whoever sent it.
+   * Follows every entry the network has not finished with to its end, judging each answer
+   * by the same table as broadcasts: seen → mined (with a proof checked against headers),
+   * seen → REJECTED (coins come back), failed or refused → MINED (paid after all),
+   * DOUBLE_SPEND_ATTEMPTED → MINED or REJECTED. Whoever broadcast it.
    */
-  async refreshStatuses (): Promise<void> {
-    const open = (await this.db.getAll('ledger')).filter(l => l.status === 'seen' || l.status === 'handed-over')
-    for (const entry of open) {
-      const st = await this.arc.status(entry.txid).catch(() => undefined)
-      if (st !== undefined && entry.status === 'handed-over' && st.txStatus !== 'REJECTED' && st.txStatus !== 'DOUBLE_SPEND_ATTEMPTED') {
-        await writeBroadcast(this.db, entry.txid, 'seen')
+  async refreshStatuses (now = Date.now()): Promise<void> {
+    const entries = (await this.db.getAll('ledger'))
+      .filter(l => FOLLOWED.has(l.status) || (l.status === 'failed' && now - l.createdAt < FAILED_WATCH_MS))
+    let own: Map<string, AddressRecord> | undefined
+    for (const entry of entries) {
+      const v = judgeArc(await this.arc.status(entry.txid), entry.txid, 'status')
+      if (v.kind === 'accepted') {
+        if (entry.status !== 'seen' || v.txStatus !== entry.arcStatus) {
+          own ??= await this.ownScripts()
+          await writeBroadcast(this.db, entry.txid, 'seen', { own, notes: v })
+        }
+        if (v.status === 'mined') await this.storeProof(entry.txid, v.merklePath)
+      } else if (v.kind === 'failed') {
+        if (entry.status !== 'failed') await writeUnwind(this.db, entry.txid, v.doubleSpend, v.message, undefined, v)
+      } else if (v.kind === 'in-progress') {
+        if (entry.status !== 'failed') await writeArcNotes(this.db, entry.txid, v, v.warning ? v.message : undefined)
+      } else if (v.kind === 'unknown' && entry.status === 'seen') {
+        // Broadcast elsewhere (a payee's own miner): the chain index may have its proof.
+        const path = await this.reader.merklePath(entry.txid).catch(() => undefined)
+        if (path !== undefined) await this.storeProof(entry.txid, path.toHex())
       }
-      let path: MerklePath | undefined
-      if (st?.txStatus === 'MINED' && st.merklePath !== undefined) path = MerklePath.fromHex(st.merklePath)
-      else if (st === undefined && entry.status === 'seen') path = await this.reader.merklePath(entry.txid).catch(() => undefined)
-      if (path === undefined) continue
-      if (!await path.verify(entry.txid, this.tracker).catch(() => false)) continue
-      await writeProof(this.db, entry.txid, path)
     }
     this.changed()
+  }
+
+  /** Stores a merkle path for a mined tx once it checks out against our headers. */
+  private async storeProof (txid: string, hex: string | undefined): Promise<void> {
+    if (hex === undefined) return
+    let path: MerklePath
+    try { path = MerklePath.fromHex(hex) } catch { return }
+    if (!await path.verify(txid, this.tracker).catch(() => false)) return
+    await writeProof(this.db, txid, path)
   }
 
   // ---------- sync ----------

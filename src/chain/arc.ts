@@ -1,62 +1,37 @@
 // ARC client (broadcast, status, policy). Bodies are BEEF V1 so a miner can check
-// unconfirmed ancestors too; every reply is validated before we trust it.
+// unconfirmed ancestors too. The client only reports what ARC said (validated); what it
+// means is decided by the one table in core/arc-status.ts.
 import * as v from 'valibot'
 import { Utils } from '@bsv/sdk'
-import { hostOf, request } from './http.ts'
+import type { ArcAnswer } from '../core/arc-status.ts'
+import { hostOf, NetworkDown, request } from './http.ts'
 
-export type ArcTxStatus =
-  | 'UNKNOWN' | 'QUEUED' | 'RECEIVED' | 'STORED' | 'ANNOUNCED_TO_NETWORK' | 'REQUESTED_BY_NETWORK'
-  | 'SENT_TO_NETWORK' | 'ACCEPTED_BY_NETWORK' | 'SEEN_IN_ORPHAN_MEMPOOL' | 'SEEN_ON_NETWORK'
-  | 'DOUBLE_SPEND_ATTEMPTED' | 'REJECTED' | 'MINED_IN_STALE_BLOCK' | 'MINED'
+const Hex64 = v.pipe(v.string(), v.regex(/^[0-9a-fA-F]{64}$/))
+const Text = v.optional(v.nullable(v.pipe(v.string(), v.maxLength(4000))))
 
+/** TransactionResponse / TransactionStatus (arc.yaml). */
 const TxResponse = v.object({
-  txid: v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/)),
-  txStatus: v.string(),
+  txid: Hex64,
+  txStatus: v.pipe(v.string(), v.maxLength(64)),
   blockHeight: v.optional(v.nullable(v.pipe(v.number(), v.integer(), v.minValue(0)))),
   merklePath: v.optional(v.nullable(v.pipe(v.string(), v.regex(/^([0-9a-f]{2})*$/i), v.maxLength(200_000)))),
-  extraInfo: v.optional(v.nullable(v.string()))
+  extraInfo: Text,
+  competingTxs: v.optional(v.nullable(v.pipe(v.array(Hex64), v.maxLength(100))))
 })
 
-const Problem = v.object({ title: v.optional(v.string()), detail: v.optional(v.string()), status: v.optional(v.number()) })
+/** RFC 7807 problem (arc.yaml ErrorFields): the reason is in extraInfo, the tx in txid. */
+const Problem = v.object({
+  title: Text,
+  detail: Text,
+  status: v.optional(v.nullable(v.number())),
+  txid: v.optional(v.nullable(Hex64)),
+  extraInfo: Text
+})
+
 const Policy = v.object({ policy: v.object({ miningFee: v.object({ satoshis: v.pipe(v.number(), v.minValue(0)), bytes: v.pipe(v.number(), v.minValue(1)) }) }) })
 
-export interface ArcStatus {
-  txid: string
-  txStatus: ArcTxStatus
-  blockHeight?: number
-  merklePath?: string
-  extraInfo?: string
-}
-
-/** The miner refused the transaction. `code` is ARC's (461 scripts, 465 fee, 466 double spend, …). */
-export class ArcRejection extends Error {
-  constructor (readonly code: number, readonly title: string, readonly detail: string) {
-    super(describeRejection(code, detail))
-  }
-
-  /** Another transaction already spends an input: the coins are gone, not just refused. */
-  get isDoubleSpend (): boolean { return this.code === 466 }
-  /** Worth retrying later (server trouble, rate limit), rather than a verdict on the tx. */
-  get isTransient (): boolean { return this.code >= 500 || this.code === 429 || this.code === 408 }
-}
-
-export function describeRejection (code: number, detail: string): string {
-  const what: Record<number, string> = {
-    461: 'The miner says a signature or script is invalid.',
-    462: 'The miner does not know one of the coins being spent (it may not be broadcast yet).',
-    463: 'The miner could not read the transaction.',
-    464: 'The miner says the outputs are invalid.',
-    465: 'The fee is too low for this miner.',
-    466: 'One of the coins was already spent by another transaction.',
-    467: 'The miner needs more of the transaction\'s history.',
-    468: 'A merkle proof in the transaction\'s history is invalid.',
-    469: 'A merkle proof does not match the miner\'s chain.',
-    401: 'The miner refused the API key. Check it in Settings.'
-  }
-  return `${what[code] ?? `The miner answered ${code}.`}${detail !== '' ? ` (${detail.slice(0, 200)})` : ''}`
-}
-
-const FAILED = new Set(['REJECTED', 'DOUBLE_SPEND_ATTEMPTED', 'MINED_IN_STALE_BLOCK'])
+/** The miner's policy could not be read. */
+export class ArcPolicyError extends Error {}
 
 export class ArcClient {
   constructor (readonly baseUrl: string, private readonly apiKey?: string) {}
@@ -67,49 +42,70 @@ export class ArcClient {
     return h
   }
 
-  async broadcast (beef: number[]): Promise<ArcStatus> {
-    const res = await request(`${this.baseUrl}/v1/tx`, {
-      method: 'POST',
-      headers: this.headers({ 'Content-Type': 'application/json', 'X-WaitFor': 'SEEN_ON_NETWORK', 'X-MaxTimeout': '10' }),
-      body: JSON.stringify({ rawTx: Utils.toHex(beef) })
-    }, `the miner at ${hostOf(this.baseUrl)}`, 30_000)
-    const status = await this.readStatus(res)
-    if (FAILED.has(status.txStatus)) {
-      throw new ArcRejection(status.txStatus === 'DOUBLE_SPEND_ATTEMPTED' ? 466 : 461, status.txStatus, status.extraInfo ?? '')
+  private get what (): string { return `the miner at ${hostOf(this.baseUrl)}` }
+
+  /** POST /v1/tx. Never throws for an answer or for no answer: both are facts to judge. */
+  async submit (beef: number[]): Promise<ArcAnswer> {
+    try {
+      const res = await request(`${this.baseUrl}/v1/tx`, {
+        method: 'POST',
+        headers: this.headers({ 'Content-Type': 'application/json', 'X-WaitFor': 'SEEN_ON_NETWORK', 'X-MaxTimeout': '10' }),
+        body: JSON.stringify({ rawTx: Utils.toHex(beef) })
+      }, this.what, 30_000)
+      return await readAnswer(res)
+    } catch (e) {
+      if (e instanceof NetworkDown) return {}
+      throw e
     }
-    return status
   }
 
-  /** undefined when the miner does not know the transaction. */
-  async status (txid: string): Promise<ArcStatus | undefined> {
-    const res = await request(`${this.baseUrl}/v1/tx/${txid}`, { headers: this.headers() }, `the miner at ${hostOf(this.baseUrl)}`)
-    if (res.status === 404) return undefined
-    return await this.readStatus(res)
+  /** GET /v1/tx/{txid}. */
+  async status (txid: string): Promise<ArcAnswer> {
+    try {
+      const res = await request(`${this.baseUrl}/v1/tx/${txid}`, { headers: this.headers() }, this.what)
+      return await readAnswer(res)
+    } catch (e) {
+      if (e instanceof NetworkDown) return {}
+      throw e
+    }
   }
 
   /** Satoshis per kB the miner asks for. */
   async feeRate (): Promise<number> {
-    const res = await request(`${this.baseUrl}/v1/policy`, { headers: this.headers() }, `the miner at ${hostOf(this.baseUrl)}`)
-    if (!res.ok) throw new ArcRejection(res.status, 'policy', '')
+    const res = await request(`${this.baseUrl}/v1/policy`, { headers: this.headers() }, this.what)
+    if (!res.ok) throw new ArcPolicyError(`The miner's policy is unavailable (HTTP ${res.status}).`)
     const p = v.parse(Policy, await res.json())
     return p.policy.miningFee.satoshis * 1000 / p.policy.miningFee.bytes
   }
+}
 
-  private async readStatus (res: Response): Promise<ArcStatus> {
-    const body: unknown = await res.json().catch(() => undefined)
-    if (!res.ok) {
-      const p = v.safeParse(Problem, body)
-      throw new ArcRejection(res.status, p.success ? p.output.title ?? '' : '', p.success ? p.output.detail ?? '' : '')
-    }
+async function readAnswer (res: Response): Promise<ArcAnswer> {
+  const text = await res.text().catch(() => '')
+  let body: unknown
+  try { body = JSON.parse(text) } catch { body = undefined }
+  if (res.ok) {
     const parsed = v.safeParse(TxResponse, body)
-    if (!parsed.success) throw new ArcRejection(502, 'Bad response', 'the miner sent an answer Handover cannot read')
+    if (!parsed.success) return { httpStatus: res.status, unreadable: true }
     const o = parsed.output
     return {
-      txid: o.txid,
-      txStatus: o.txStatus as ArcTxStatus,
-      blockHeight: o.blockHeight ?? undefined,
-      merklePath: o.merklePath != null && o.merklePath !== '' ? o.merklePath : undefined,
-      extraInfo: o.extraInfo ?? undefined
+      httpStatus: res.status,
+      txid: o.txid.toLowerCase(),
+      txStatus: o.txStatus,
+      ...(o.blockHeight != null ? { blockHeight: o.blockHeight } : {}),
+      ...(o.merklePath != null && o.merklePath !== '' ? { merklePath: o.merklePath } : {}),
+      ...(o.extraInfo != null && o.extraInfo !== '' ? { extraInfo: o.extraInfo } : {}),
+      ...(o.competingTxs != null ? { competingTxs: o.competingTxs.map(t => t.toLowerCase()) } : {})
     }
+  }
+  const p = v.safeParse(Problem, body)
+  if (!p.success) return { httpStatus: res.status }
+  const o = p.output
+  return {
+    httpStatus: res.status,
+    ...(o.txid != null ? { txid: o.txid.toLowerCase() } : {}),
+    ...(o.title != null ? { title: o.title } : {}),
+    ...(o.detail != null ? { detail: o.detail } : {}),
+    ...(o.status != null ? { problemStatus: o.status } : {}),
+    ...(o.extraInfo != null && o.extraInfo !== '' ? { extraInfo: o.extraInfo } : {})
   }
 }

@@ -45,7 +45,15 @@ export type LedgerStatus =
   | 'broadcasting'
   | 'seen'
   | 'mined'
+  /** Will never be mined (a miner's final refusal); its coins came back, or were taken by a double spend. */
   | 'failed'
+  /**
+   * The payee refused it, but holds the signed transaction and may still broadcast it:
+   * its coins stay reserved and it is watched until it is mined (paid) or provably dead.
+   */
+  | 'refused'
+  /** A refused payment made provably dead by "Cancel for sure": our own spend of its coins was accepted. */
+  | 'cancelled'
 
 export interface LedgerRecord {
   txid: string
@@ -57,7 +65,16 @@ export interface LedgerRecord {
   counterparty?: string
   memo?: string
   status: LedgerStatus
+  /** What went wrong or what we are waiting for, in plain words. */
   error?: string
+  /** ARC's last txStatus for it (e.g. DOUBLE_SPEND_ATTEMPTED), its extraInfo and competing txids, as ARC said them. */
+  arcStatus?: string
+  extraInfo?: string
+  competingTxs?: string[]
+  /** For a "Cancel for sure" transaction: the refused payment whose coins it takes back. */
+  cancels?: string
+  /** For a refused payment: the transaction that cancels it. */
+  cancelledBy?: string
   height?: number
   createdAt: number
   updatedAt: number

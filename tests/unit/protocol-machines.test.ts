@@ -98,11 +98,16 @@ describe('payer machine', () => {
     expect(other.effects).toEqual([])
   })
 
-  it('ack rejected → rejected, releases the coins and says why', () => {
+  it('ack rejected → rejected, holds the coins (the payee keeps the signed tx), says why and watches the txid', () => {
     const t = payer([...toHandedOver, { type: 'ack', message: rejectedAck() }])
     expect(t.state.phase).toBe('rejected')
-    expect(t.effects[0]).toMatchObject({ kind: 'persist', coins: { op: 'release', txid: TXID } })
+    expect(t.effects[0]).toMatchObject({ kind: 'persist', coins: { op: 'hold', txid: TXID } })
     expect(t.effects[1]).toMatchObject({ kind: 'showError', code: 'WRONG_AMOUNT' })
+    expect(t.effects[2]).toEqual({ kind: 'watch', txid: TXID })
+    // The payee broadcast it after all: the payer paid, and never signs a second one.
+    const paid = payerReduce(t.state, { type: 'status', status: 'mined', blockHeight: 7 })
+    expect(paid.state).toMatchObject({ phase: 'mined', blockHeight: 7, ack: { accepted: false } })
+    expect(payerReduce(t.state, { type: 'confirm', nowSec: NOW + 40 }).effects).toEqual([])
   })
 
   it('no ack before the deadline → selfBroadcast with the same tx', () => {
@@ -206,7 +211,8 @@ describe('payer machine', () => {
 
     it('acked and broadcast: keep watching; terminal phases do nothing', () => {
       expect(at([...toHandedOver, { type: 'ack', message: acceptedAck() }], NOW + 100).effects).toEqual([{ kind: 'watch', txid: TXID }])
-      expect(at([...toHandedOver, { type: 'ack', message: rejectedAck() }], NOW + 100).effects).toEqual([])
+      // A refused payment is still watched: the payee holds it signed and may broadcast it.
+      expect(at([...toHandedOver, { type: 'ack', message: rejectedAck() }], NOW + 100).effects).toEqual([{ kind: 'watch', txid: TXID }])
       expect(at([{ type: 'cancel' }], NOW + 100).effects).toEqual([])
     })
   })
@@ -385,14 +391,19 @@ describe('classifyArc', () => {
     expect(classifyArc({}).kind).toBe('retry')
     expect(classifyArc({ httpStatus: 503 }).kind).toBe('retry')
     expect(classifyArc({ httpStatus: 429 }).kind).toBe('retry')
-    expect(classifyArc({ httpStatus: 200, txStatus: 'SEEN_IN_ORPHAN_MEMPOOL' })).toEqual({ kind: 'accepted', status: 'sent' })
-    expect(classifyArc({ httpStatus: 200, txStatus: 'DOUBLE_SPEND_ATTEMPTED' })).toMatchObject({ kind: 'rejected', reason: 'DOUBLE_SPEND', doubleSpend: true })
+    // Not final: both can still end MINED, so the session keeps watching (coins stay reserved).
+    expect(classifyArc({ httpStatus: 200, txStatus: 'SEEN_IN_ORPHAN_MEMPOOL' })).toMatchObject({ kind: 'accepted', status: 'sent' })
+    expect(classifyArc({ httpStatus: 200, txStatus: 'DOUBLE_SPEND_ATTEMPTED' })).toMatchObject({ kind: 'accepted', status: 'sent' })
     expect(classifyArc({ httpStatus: 200, txStatus: 'REJECTED' })).toMatchObject({ kind: 'rejected', reason: 'BROADCAST_REJECTED' })
+    expect(classifyArc({ httpStatus: 409 }).kind).toBe('retry')
+    expect(classifyArc({ httpStatus: 401 }).kind).toBe('retry')
     expect(classifyArc({ httpStatus: 461 })).toMatchObject({ reason: 'INVALID_SIGNATURE', doubleSpend: false })
     expect(classifyArc({ httpStatus: 465 })).toMatchObject({ reason: 'INSUFFICIENT_FEE' })
     expect(classifyArc({ httpStatus: 466 })).toMatchObject({ reason: 'DOUBLE_SPEND', doubleSpend: true })
     expect(classifyArc({ httpStatus: 469 })).toMatchObject({ reason: 'BAD_PROOF' })
-    expect(classifyArc({ httpStatus: 422 })).toMatchObject({ reason: 'BROADCAST_REJECTED' })
+    // A 422 without one of ARC's codes is no verdict on the transaction.
+    expect(classifyArc({ httpStatus: 422 }).kind).toBe('retry')
+    expect(classifyArc({ httpStatus: 422, problemStatus: 461 })).toMatchObject({ reason: 'INVALID_SIGNATURE' })
     expect(retryDelaySec(1)).toBe(5)
     expect(retryDelaySec(100)).toBe(600)
   })

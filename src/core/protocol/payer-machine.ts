@@ -21,7 +21,7 @@ export type PayerPhase =
   | 'signed' // signed tx + spent coins durable; handing over
   | 'handedOver' // payment sent, waiting for the ack
   | 'acked' // payee accepted and will broadcast
-  | 'rejected' // payee refused; coins released
+  | 'rejected' // payee refused; it holds the signed tx, so the coins stay reserved and the txid is watched
   | 'selfBroadcast' // no ack in time (or user asked): we broadcast it ourselves
   | 'broadcast' // known to the network
   | 'mined'
@@ -56,7 +56,11 @@ export interface PayerState {
   readonly error?: PayerError
 }
 
-export type CoinOp = 'markSpent' | 'release' | 'flag'
+/**
+ * `hold`: the payee refused a payment it holds signed. Nothing comes back: the coins stay
+ * reserved until that transaction is mined (paid) or provably dead ("Cancel for sure").
+ */
+export type CoinOp = 'markSpent' | 'release' | 'flag' | 'hold'
 
 export type PayerEffect =
   /** Durable write of `state`; with `coins`, in the same storage transaction. */
@@ -165,7 +169,10 @@ function onAck (state: PayerState, ack: AckMessage): PayerTransition {
     const next: PayerState = { ...state, ack }
     return { state: next, effects: [{ kind: 'persist', state: next }] }
   }
-  return fail({ ...state, ack }, 'rejected', ack.reason, ack.detail, 'release')
+  // The payee has our signed transaction and may broadcast it despite the refusal:
+  // never release its coins on its word, and never sign another one for this payment.
+  const refused = fail({ ...state, ack }, 'rejected', ack.reason, ack.detail, 'hold')
+  return state.txid !== undefined ? { state: refused.state, effects: [...refused.effects, { kind: 'watch', txid: state.txid }] } : refused
 }
 
 function onBroadcastResult (state: PayerState, outcome: BroadcastOutcome, nowSec: number): PayerTransition {
@@ -242,7 +249,8 @@ export function payerReduce (state: PayerState, event: PayerEvent): PayerTransit
       if (p !== 'selfBroadcast') return stay(state)
       return onBroadcastResult(state, event.outcome, event.nowSec)
     case 'status': {
-      if (p !== 'acked' && p !== 'selfBroadcast' && p !== 'broadcast') return stay(state)
+      // 'rejected' too: a refused payment the payee broadcast anyway was paid after all.
+      if (p !== 'acked' && p !== 'selfBroadcast' && p !== 'broadcast' && p !== 'rejected') return stay(state)
       if (event.status === 'seen' && p === 'broadcast') return stay(state)
       const phase: PayerPhase = event.status === 'mined' ? 'mined' : 'broadcast'
       const next: PayerState = { ...state, phase, ...(event.blockHeight !== undefined ? { blockHeight: event.blockHeight } : {}) }
@@ -281,6 +289,8 @@ function resume (state: PayerState, nowSec: number): PayerTransition {
     case 'broadcast':
       return state.txid !== undefined ? { state, effects: [{ kind: 'watch', txid: state.txid }] } : stay(state)
     case 'rejected':
+      // Still watched: the payee may broadcast what it refused.
+      return state.txid !== undefined ? { state, effects: [{ kind: 'watch', txid: state.txid }] } : stay(state)
     case 'mined':
     case 'cancelled':
     case 'failed':
