@@ -36,6 +36,9 @@ export const CORS: Record<string, string> = {
   'access-control-max-age': '600'
 }
 
+/** Marks an answer to a route the devnet does not implement (the faithfulness test looks for it). */
+export const UNROUTED = { 'x-devnet-unrouted': '1' }
+
 export interface DevnetHttpOptions {
   /** WhatsOnChain-like limit on {base}/chain/*; undefined = unlimited. */
   rateLimit?: RateLimitOptions
@@ -133,7 +136,7 @@ export class DevnetHttp {
       }
       if (method === 'GET' && path === '/arc/v1/policy') return policy(this.devnet)
       if (method === 'GET' && path === '/arc/v1/health') return health()
-      return arcProblem(404, 'no such ARC route')
+      return { ...arcProblem(404, 'no such ARC route'), headers: UNROUTED }
     }
     // --- WhatsOnChain ---
     if (path.startsWith('/chain/')) {
@@ -144,7 +147,7 @@ export class DevnetHttp {
       }
       const sub = path.slice('/chain'.length)
       const txid = /[0-9a-f]{64}/.exec(sub)?.[0] ?? ''
-      return await this.withFault('chain', txid, async () => await handleWoc(this.devnet, method, sub, query, req) ?? text(404, 'Not Found'))
+      return await this.withFault('chain', txid, async () => await handleWoc(this.devnet, method, sub, query, req) ?? text(404, 'Not Found', UNROUTED))
     }
     // --- devnet only ---
     if (method === 'POST' && path === '/faucet') {
@@ -180,6 +183,6 @@ export class DevnetHttp {
       return json(200, { arcAnnounceDelayMs: this.devnet.timing.announceDelayMs, arcSeenDelayMs: this.devnet.timing.seenDelayMs })
     }
     if (method === 'GET' && path === '/config') return json(200, { arcAnnounceDelayMs: this.devnet.timing.announceDelayMs, arcSeenDelayMs: this.devnet.timing.seenDelayMs })
-    return json(404, { error: 'no such devnet route' })
+    return json(404, { error: 'no such devnet route' }, UNROUTED)
   }
 }
