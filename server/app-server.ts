@@ -2,7 +2,8 @@
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { Devnet } from './devnet/chain.ts'
-import { handleDevnet } from './devnet/http.ts'
+import { DevnetHttp } from './devnet/http.ts'
+import type { RateLimitOptions } from './devnet/rate-limit.ts'
 import { serveStatic } from './static.ts'
 import { attachSignalling, type SignallingOptions } from './signal/index.ts'
 
@@ -19,12 +20,17 @@ export interface AppServerOptions {
   connectSrc?: string[]
   /** Mount the signalling WebSocket (default path '/signal'); omit for none. */
   signalling?: SignallingOptions
+  /** WhatsOnChain-like request limit on /devnet/chain/* (env HANDOVER_DEVNET_CHAIN_RPS); omit for none. */
+  devnetRateLimit?: RateLimitOptions
+  /** How long an accepted tx reads STORED / ANNOUNCED_TO_NETWORK before SEEN_ON_NETWORK (ms). */
+  devnetArc?: { announceDelayMs?: number, seenDelayMs?: number }
 }
 
 export interface RunningServer {
   server: Server
   url: string
   devnet?: Devnet
+  devnetHttp?: DevnetHttp
   close: () => Promise<void>
 }
 
@@ -36,18 +42,27 @@ export const DEFAULT_CONNECT_SRC = ['https://arc.gorillapool.io', 'https://testn
 export async function startAppServer (opts: AppServerOptions): Promise<RunningServer> {
   const devnet = opts.devnetFile !== undefined ? await Devnet.open({ file: opts.devnetFile }) : undefined
   if (devnet !== undefined && (opts.blockIntervalMs ?? 0) > 0) devnet.startMining(opts.blockIntervalMs!)
+  if (devnet !== undefined) {
+    devnet.timing.announceDelayMs = opts.devnetArc?.announceDelayMs ?? 0
+    devnet.timing.seenDelayMs = opts.devnetArc?.seenDelayMs ?? 0
+  }
+  const devnetHttp = devnet !== undefined ? new DevnetHttp(devnet, DEVNET_BASE, { rateLimit: opts.devnetRateLimit }) : undefined
   const connectSrc = opts.connectSrc ?? []
   const server = createServer((req, res) => {
+    // A request must never take the process down (issue 9.4): errors on the request or
+    // response streams are answered or dropped here, and every handler runs inside a catch.
+    req.on('error', () => { res.destroy() })
+    res.on('error', () => undefined)
     void (async () => {
-      if (devnet !== undefined && await handleDevnet(devnet, DEVNET_BASE, req, res)) return
+      if (devnetHttp !== undefined && await devnetHttp.handle(req, res)) return
       if (opts.staticDir !== undefined && (req.method === 'GET' || req.method === 'HEAD')) {
         await serveStatic(opts.staticDir, connectSrc, req, res)
         return
       }
       res.writeHead(404); res.end()
-    })().catch(e => {
+    })().catch(() => {
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' })
-      res.end(String((e as Error).message))
+      res.end('internal error')
     })
   })
   await new Promise<void>((resolve, reject) => {
@@ -62,6 +77,7 @@ export async function startAppServer (opts: AppServerOptions): Promise<RunningSe
     server,
     url: `http://${host}:${addr.port}`,
     devnet,
+    devnetHttp,
     close: async () => {
       await signalling?.close()
       // Stop accepting first, then drop open connections, and only then close the chain:

@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { DEFAULT_CONNECT_SRC, startAppServer } from './app-server.ts'
+import { rateLimitFromEnv } from './devnet/rate-limit.ts'
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const env = process.env
@@ -16,6 +17,9 @@ const running = await startAppServer({
   staticDir: env.HANDOVER_STATIC_DIR ?? resolve(root, 'dist'),
   devnetFile: devnetOn ? devnetFile : undefined,
   blockIntervalMs: Number(env.HANDOVER_BLOCK_INTERVAL_MS ?? 30_000),
+  // WhatsOnChain's ~3 requests/s without a key, when set (e.g. HANDOVER_DEVNET_CHAIN_RPS=3).
+  devnetRateLimit: rateLimitFromEnv(env),
+  devnetArc: { seenDelayMs: Number(env.HANDOVER_DEVNET_ARC_SEEN_DELAY_MS ?? 0) },
   // Signalling for one-scan invites and the encrypted relay; REDIS_URL shares rooms across instances.
   signalling: (env.HANDOVER_SIGNALLING ?? '1') !== '0' ? { redisUrl: env.REDIS_URL, trustProxy: env.TRUST_PROXY === '1' } : undefined,
   connectSrc: [...DEFAULT_CONNECT_SRC, ...(env.HANDOVER_CONNECT_SRC ?? '').split(/\s+/).filter(Boolean)]

@@ -1,6 +1,7 @@
 // Serves the built app with the headers a wallet needs: a strict CSP, no framing,
 // and caching that never pins an old service worker or index.html.
 import { createReadStream } from 'node:fs'
+import { pipeline } from 'node:stream/promises'
 import { stat } from 'node:fs/promises'
 import { extname, join, normalize, sep } from 'node:path'
 import type { IncomingMessage, ServerResponse } from 'node:http'
@@ -45,8 +46,14 @@ export function securityHeaders (connectSrc: string[]): Record<string, string> {
 }
 
 export async function serveStatic (root: string, connectSrc: string[], req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const url = new URL(req.url ?? '/', 'http://x')
-  let rel = decodeURIComponent(url.pathname)
+  let rel: string
+  try {
+    rel = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)
+  } catch {
+    // "/%" and other malformed escapes or URLs: the client's mistake, not ours.
+    res.writeHead(400, { 'content-type': 'text/plain' }); res.end('bad request'); return
+  }
+  if (rel.includes('\0')) { res.writeHead(400, { 'content-type': 'text/plain' }); res.end('bad request'); return }
   if (rel.endsWith('/')) rel += 'index.html'
   const file = normalize(join(root, rel))
   if (!file.startsWith(normalize(root) + sep)) { res.writeHead(403); res.end(); return }
@@ -63,5 +70,7 @@ export async function serveStatic (root: string, connectSrc: string[], req: Inco
     ...securityHeaders(connectSrc)
   })
   if (req.method === 'HEAD') { res.end(); return }
-  createReadStream(path).pipe(res)
+  // pipeline: a read error (file replaced by a rebuild mid-request) ends this response
+  // instead of surfacing as an unhandled 'error' event that kills the process.
+  await pipeline(createReadStream(path), res).catch(() => { res.destroy() })
 }

@@ -1,11 +1,13 @@
 // The devnet: a chain simulator for development and tests. wallet-toolbox's MockServices
 // keeps the UTXO set, blocks and merkle proofs in SQLite; on top of it we validate like a
-// miner would (scripts per input, double spends, coinbase maturity, fee policy, ARC codes).
+// miner would (scripts per input, double spends, coinbase maturity, fee policy), and answer
+// in ARC's terms: 4xx for what ARC's API refuses, txStatus for what the node decides.
 import knexFactory, { type Knex } from 'knex'
 import { Beef, Hash, LockingScript, Spend, Transaction, UnlockingScript, Utils, type MerklePath } from '@bsv/sdk'
 import { MockChainStorage } from '@bsv/wallet-toolbox/out/src/mockchain/MockChainStorage.js'
 import { MockServices } from '@bsv/wallet-toolbox/out/src/mockchain/MockServices.js'
 import { computeMerklePath } from '@bsv/wallet-toolbox/out/src/mockchain/merkleTree.js'
+import { parseSubmission, ParseError, type Submission } from './parse.ts'
 
 export interface DevnetOptions {
   /** SQLite file; ':memory:' keeps the chain in memory (tests). */
@@ -26,36 +28,75 @@ export interface Header {
   version: number
 }
 
-export type TxStatus = 'SEEN_ON_NETWORK' | 'MINED'
+/** ARC's txStatus values (arc.yaml TransactionDetails.txStatus). */
+export type TxStatus =
+  | 'UNKNOWN' | 'QUEUED' | 'RECEIVED' | 'STORED' | 'ANNOUNCED_TO_NETWORK' | 'REQUESTED_BY_NETWORK'
+  | 'SENT_TO_NETWORK' | 'ACCEPTED_BY_NETWORK' | 'SEEN_IN_ORPHAN_MEMPOOL' | 'SEEN_ON_NETWORK'
+  | 'DOUBLE_SPEND_ATTEMPTED' | 'REJECTED' | 'MINED_IN_STALE_BLOCK' | 'MINED'
+
+/** ARC's order of the progressing statuses, for X-WaitFor. */
+export const STATUS_ORDER: TxStatus[] = ['UNKNOWN', 'QUEUED', 'RECEIVED', 'STORED', 'ANNOUNCED_TO_NETWORK', 'REQUESTED_BY_NETWORK', 'SENT_TO_NETWORK', 'ACCEPTED_BY_NETWORK', 'SEEN_ON_NETWORK']
 
 export interface TxInfo {
   txid: string
   txStatus: TxStatus
+  extraInfo: string
+  competingTxs: string[] | null
   blockHeight?: number
   blockHash?: string
   merklePath?: MerklePath
+  /** ms epoch when a just-accepted tx reaches SEEN_ON_NETWORK (ARC's propagation). */
+  seenAt?: number
 }
 
 export interface Utxo {
   txid: string
   vout: number
   satoshis: number
-  height: number | null
+  /** undefined while unconfirmed */
+  height?: number
+  /** Spent by a transaction that is not mined yet (WhatsOnChain's isSpentInMempoolTx). */
+  spentInMempool: boolean
+  lockingScript: string
 }
 
-/** A rejection with the HTTP status ARC uses for it. */
+export interface ScriptHistoryItem { txid: string, height?: number }
+
+/**
+ * A refusal in ARC's terms: the HTTP status (460-475, 400, 409) and ARC's own message for
+ * `extraInfo`. ARC's `detail` is generic per status; the reason lives in `extraInfo`.
+ */
 export class ChainRejection extends Error {
-  constructor (readonly status: number, readonly title: string, detail: string, readonly txid?: string) {
-    super(detail)
+  constructor (readonly status: number, readonly reason: string, readonly txid?: string) {
+    super(reason)
   }
+}
+
+/** What ARC's validator would say, prefixed like ARC's validator.Error ("arc error 465: ..."). */
+function arcError (status: number, reason: string, txid?: string): ChainRejection {
+  return new ChainRejection(status, `arc error ${status}: ${reason}`, txid)
 }
 
 const OP_TRUE = [0x51]
 const COINBASE_MATURITY = 100
-const MAX_TX_BYTES = 10_000_000
+const MAX_REORG_DEPTH = 10
+const MAX_ORPHANS = 1000
 
 function sha256Hex (bytes: number[]): string {
   return Utils.toHex(Hash.sha256(bytes))
+}
+
+/** WhatsOnChain's script hash: sha256 of the script, byte-reversed. */
+export function wocScriptHash (lockingScriptHex: string): string {
+  return Utils.toHex(Hash.sha256(Utils.toArray(lockingScriptHex, 'hex')).reverse())
+}
+
+/**
+ * ARC's fee rule (go-sdk SatoshisPerKilobyte.ComputeFee, which ARC uses to validate):
+ * ceil(size / 1000 * satoshisPerKB) — rounded up, never down.
+ */
+export function arcRequiredFee (sizeBytes: number, feeSatoshis: number, feeBytes: number): number {
+  return Math.ceil(sizeBytes / 1000 * (feeSatoshis * 1000 / feeBytes))
 }
 
 /** Serialises every chain mutation: MockServices checks then writes, so two concurrent spends would both pass. */
@@ -68,9 +109,32 @@ class Mutex {
   }
 }
 
+/** What the devnet knows about a txid beyond MockServices' chain: ARC's side of the story. */
+interface StatusRow {
+  txid: string
+  /** accepted: in the chain (mempool or mined); orphan / doublespend / rejected: not in the chain. */
+  state: 'accepted' | 'orphan' | 'doublespend' | 'rejected'
+  extraInfo: string
+  competingTxs: string
+  rawTx: Buffer | null
+  announceAt: number
+  seenAt: number
+  stale: number
+}
+
+const STATUS_TABLE = 'devnet_arc_status'
+
+export interface ArcTiming {
+  /** ms after acceptance during which the tx reads STORED. */
+  announceDelayMs: number
+  /** ms after acceptance until the tx reads SEEN_ON_NETWORK (ANNOUNCED_TO_NETWORK before). */
+  seenDelayMs: number
+}
+
 export class Devnet {
   readonly feeSatoshis: number
   readonly feeBytes: number
+  readonly timing: ArcTiming = { announceDelayMs: 0, seenDelayMs: 0 }
   private readonly lock = new Mutex()
   private timer: NodeJS.Timeout | undefined
 
@@ -89,6 +153,18 @@ export class Devnet {
     })
     const services = new MockServices(knex)
     await services.initialize()
+    if (!await knex.schema.hasTable(STATUS_TABLE)) {
+      await knex.schema.createTable(STATUS_TABLE, t => {
+        t.string('txid', 64).primary()
+        t.string('state', 16).notNullable()
+        t.text('extraInfo').notNullable().defaultTo('')
+        t.text('competingTxs').notNullable().defaultTo('[]')
+        t.binary('rawTx').nullable()
+        t.bigInteger('announceAt').notNullable().defaultTo(0)
+        t.bigInteger('seenAt').notNullable().defaultTo(0)
+        t.integer('stale').notNullable().defaultTo(0)
+      })
+    }
     const devnet = new Devnet(knex, services, opts)
     // Mature enough coinbase for the faucet from the first start.
     const height = await devnet.height()
@@ -120,7 +196,31 @@ export class Devnet {
     return await this.lock.run(async () => {
       const out: Header[] = []
       for (let i = 0; i < count; i++) out.push(toHeader(await this.services.mineBlock()))
+      await this.settleDoubleSpends()
       return out
+    })
+  }
+
+  /**
+   * Replaces the top `depth` blocks with `depth + 1` empty ones (a longer chain wins). The
+   * transactions of the replaced blocks go back to the mempool and answer
+   * MINED_IN_STALE_BLOCK until a later block mines them again.
+   */
+  async reorg (depth: number): Promise<{ oldTip: Header, newTip: Header, staleTxids: string[] }> {
+    if (!Number.isInteger(depth) || depth < 1 || depth > MAX_REORG_DEPTH) throw new RangeError(`depth must be 1..${MAX_REORG_DEPTH}`)
+    return await this.lock.run(async () => {
+      const tip = await this.tip()
+      const from = tip.height - depth + 1
+      const staleTxids: string[] = []
+      for (let h = from; h <= tip.height; h++) {
+        const header = await this.services.storage.knex('mockchain_block_headers').where({ height: h }).first() as { coinbaseTxid: string } | undefined
+        for (const t of await this.services.storage.getTransactionsInBlock(h)) {
+          if (t.txid !== header?.coinbaseTxid) staleTxids.push(t.txid)
+        }
+      }
+      const r = await this.services.reorg(from, depth + 1)
+      for (const txid of staleTxids) await this.upsertStatus(txid, { state: 'accepted', stale: 1 })
+      return { oldTip: toHeader(r.oldTip), newTip: toHeader(r.newTip), staleTxids }
     })
   }
 
@@ -137,59 +237,277 @@ export class Devnet {
     return toHeader(h)
   }
 
+  /** Raw bytes of a transaction in the chain (mempool or mined). */
   async rawTx (txid: string): Promise<number[] | undefined> {
     return (await this.services.getRawTx(txid)).rawTx
   }
 
-  async txInfo (txid: string): Promise<TxInfo | undefined> {
+  /** Mined height of a chain transaction: null while in the mempool, undefined when unknown. */
+  async minedHeight (txid: string): Promise<number | null | undefined> {
     const row = await this.services.storage.getTransaction(txid)
-    if (row == null) return undefined
-    if (row.blockHeight == null) return { txid, txStatus: 'SEEN_ON_NETWORK' }
-    const txs = await this.services.storage.getTransactionsInBlock(row.blockHeight)
-    const ids = txs.map(t => t.txid)
-    const header = await this.header(row.blockHeight)
-    return {
-      txid,
-      txStatus: 'MINED',
-      blockHeight: row.blockHeight,
-      blockHash: header?.hash,
-      merklePath: computeMerklePath(ids, ids.indexOf(txid), row.blockHeight)
-    }
+    return row == null ? undefined : row.blockHeight
   }
 
-  /** Unspent outputs locked by exactly this script. */
+  private async statusRow (txid: string): Promise<StatusRow | undefined> {
+    return await this.knex(STATUS_TABLE).where({ txid }).first() as StatusRow | undefined
+  }
+
+  private async upsertStatus (txid: string, patch: Partial<Omit<StatusRow, 'txid'>>): Promise<void> {
+    const existing = await this.statusRow(txid)
+    if (existing == null) await this.knex(STATUS_TABLE).insert({ txid, state: 'accepted', extraInfo: '', competingTxs: '[]', announceAt: 0, seenAt: 0, stale: 0, ...patch })
+    else await this.knex(STATUS_TABLE).where({ txid }).update(patch)
+  }
+
+  /** ARC's view of a transaction (GET /v1/tx/{txid}), or undefined when ARC never saw it. */
+  async txInfo (txid: string, now = Date.now()): Promise<TxInfo | undefined> {
+    const row = await this.services.storage.getTransaction(txid)
+    const meta = await this.statusRow(txid)
+    const competing = meta != null ? JSON.parse(meta.competingTxs) as string[] : []
+    const competingTxs = competing.length > 0 ? competing : null
+    if (row != null) {
+      if (row.blockHeight != null) {
+        const txs = await this.services.storage.getTransactionsInBlock(row.blockHeight)
+        const ids = txs.map(t => t.txid)
+        const header = await this.header(row.blockHeight)
+        return { txid, txStatus: 'MINED', extraInfo: '', competingTxs, blockHeight: row.blockHeight, blockHash: header?.hash, merklePath: computeMerklePath(ids, ids.indexOf(txid), row.blockHeight) }
+      }
+      if (meta?.stale === 1) return { txid, txStatus: 'MINED_IN_STALE_BLOCK', extraInfo: '', competingTxs }
+      if (competingTxs != null) return { txid, txStatus: 'DOUBLE_SPEND_ATTEMPTED', extraInfo: '', competingTxs }
+      const seenAt = Number(meta?.seenAt ?? 0)
+      if (seenAt > now) return { txid, txStatus: Number(meta?.announceAt ?? 0) > now ? 'STORED' : 'ANNOUNCED_TO_NETWORK', extraInfo: '', competingTxs, seenAt }
+      return { txid, txStatus: 'SEEN_ON_NETWORK', extraInfo: '', competingTxs }
+    }
+    if (meta == null || meta.state === 'accepted') return undefined
+    const txStatus: TxStatus = meta.state === 'orphan' ? 'SEEN_IN_ORPHAN_MEMPOOL' : meta.state === 'doublespend' ? 'DOUBLE_SPEND_ATTEMPTED' : 'REJECTED'
+    return { txid, txStatus, extraInfo: meta.extraInfo, competingTxs }
+  }
+
+  /** Outputs locked by exactly this script that no mined transaction has spent. */
   async utxosForScript (lockingScriptHex: string): Promise<Utxo[]> {
-    const rows = await this.services.storage.getUtxosByScriptHash(sha256Hex(Utils.toArray(lockingScriptHex, 'hex')))
-    return rows
-      .filter(r => r.spentByTxid == null || r.spentByTxid === '')
-      .map(r => ({ txid: r.txid, vout: r.vout, satoshis: Number(r.satoshis), height: r.blockHeight ?? null }))
+    return await this.utxosForScriptHash(sha256Hex(Utils.toArray(lockingScriptHex, 'hex')))
+  }
+
+  /** Same, by MockServices' script hash (sha256 of the script, not reversed). */
+  async utxosForScriptHash (scriptHash: string): Promise<Utxo[]> {
+    const rows = await this.services.storage.getUtxosByScriptHash(scriptHash)
+    const out: Utxo[] = []
+    for (const r of rows) {
+      let spentInMempool = false
+      if (r.spentByTxid != null && r.spentByTxid !== '') {
+        // Spent by a mined transaction: gone. Spent by one in the mempool: still listed, flagged.
+        if (await this.minedHeight(r.spentByTxid) != null) continue
+        spentInMempool = true
+      }
+      out.push({ txid: r.txid, vout: r.vout, satoshis: Number(r.satoshis), height: r.blockHeight ?? undefined, spentInMempool, lockingScript: Utils.toHex(Array.from(r.lockingScript)) })
+    }
+    // WhatsOnChain orders by height, then position; unconfirmed last.
+    return out.sort((a, b) => (a.height ?? Infinity) - (b.height ?? Infinity) || a.txid.localeCompare(b.txid) || a.vout - b.vout)
+  }
+
+  /** Transactions that pay to or spend from a script (WhatsOnChain's script history). */
+  async historyForScriptHash (scriptHash: string): Promise<ScriptHistoryItem[]> {
+    const rows = await this.services.storage.getUtxosByScriptHash(scriptHash)
+    const seen = new Map<string, number | undefined>()
+    for (const r of rows) {
+      seen.set(r.txid, r.blockHeight ?? undefined)
+      if (r.spentByTxid != null && r.spentByTxid !== '' && !seen.has(r.spentByTxid)) seen.set(r.spentByTxid, await this.minedHeight(r.spentByTxid) ?? undefined)
+    }
+    return [...seen].map(([txid, height]) => ({ txid, height })).sort((a, b) => (a.height ?? Infinity) - (b.height ?? Infinity) || a.txid.localeCompare(b.txid))
   }
 
   /**
-   * Accepts raw, EF (BRC-30) or BEEF (V1/V2) bytes like ARC's POST /v1/tx.
-   * Returns the subject txid; throws ChainRejection with ARC's status code.
+   * Takes raw, EF (BRC-30) or BEEF (V1/V2/Atomic) bytes like ARC's POST /v1/tx and returns
+   * ARC's view of the subject. Throws ChainRejection for ARC's 4xx answers; the node's
+   * verdicts (orphan, double spend, rejection) are statuses, as ARC reports them.
    */
-  async submit (bytes: number[]): Promise<TxInfo> {
-    if (bytes.length === 0) throw new ChainRejection(463, 'Malformed transaction', 'empty body')
-    if (bytes.length > MAX_TX_BYTES) throw new ChainRejection(474, 'Transaction too large', `${bytes.length} bytes`)
-    const { beef, txids } = parseSubmission(bytes)
+  async submit (bytes: Uint8Array | number[]): Promise<TxInfo> {
+    let sub: Submission
+    try {
+      sub = parseSubmission(bytes)
+    } catch (e) {
+      if (e instanceof ParseError) throw new ChainRejection(e.status, e.message)
+      throw e
+    }
     return await this.lock.run(async () => {
+      const { beef, txids } = sub
       const subject = txids[txids.length - 1]!
       if (beef.bumps.length > 0) {
-        if (!beef.isValid(true)) throw new ChainRejection(468, 'Invalid BUMPs', 'a merkle proof in the BEEF does not prove its transaction', subject)
+        let valid = false
+        try { valid = beef.isValid(true) } catch { valid = false }
+        if (!valid) throw arcError(468, 'BEEF validation failed: a merkle path does not prove its transaction', subject)
         // Only a clear "no" from the chain is a verdict on the transaction; a failure to
         // ask (storage closing, say) must surface as a server error the client retries.
         const ok = await beef.verify(await this.services.getChainTracker(), true)
-        if (!ok) throw new ChainRejection(469, 'Invalid merkle roots', 'a merkle proof in the BEEF does not match the devnet chain', subject)
+        if (!ok) throw arcError(469, 'BEEF validation failed: merkle roots do not match the chain', subject)
       }
+      // ARC's API validates every new transaction first (format, fee, scripts), from the
+      // source outputs it can find; only then does the node judge spends.
+      const fresh: string[] = []
       for (const txid of txids) {
         if (await this.services.storage.getTransaction(txid) != null) continue
-        await this.acceptOne(beef, txid)
+        const meta = await this.statusRow(txid)
+        if (meta != null && meta.state === 'rejected') continue
+        await this.validateForArc(sub, txid)
+        fresh.push(txid)
       }
+      for (const txid of fresh) await this.offerToNode(beef, txid)
+      if (fresh.length > 0) await this.retryOrphans()
       const info = await this.txInfo(subject)
-      if (info == null) throw new ChainRejection(409, 'Generic error', 'transaction vanished', subject)
+      if (info == null) throw new ChainRejection(409, 'transaction vanished', subject)
       return info
     })
+  }
+
+  /** ARC's API-side checks (defaultvalidator): structure, fee, scripts. Throws ARC's 46x. */
+  private async validateForArc (sub: Submission, txid: string): Promise<void> {
+    const raw = sub.beef.findTxid(txid)?.rawTx
+    if (raw == null) throw arcError(467, `transaction ${txid} missing from the BEEF`, txid)
+    const tx = Transaction.fromBinary(Array.from(raw))
+    if (tx.inputs.length === 0) throw arcError(462, 'transaction has no inputs', txid)
+    if (tx.outputs.length === 0) throw arcError(464, 'transaction has no outputs', txid)
+    if (raw.length < 61) throw arcError(463, `transaction is ${raw.length} bytes, the minimum is 61`, txid)
+    const sources: Array<{ satoshis: number, lockingScript: LockingScript }> = []
+    for (const [i, input] of tx.inputs.entries()) {
+      const src = await this.sourceOutput(sub, txid, i, input.sourceTXID!, input.sourceOutputIndex)
+      if (src == null) {
+        // A raw tx ARC cannot extend (parent unknown) is 460; a BEEF must carry its ancestors.
+        if (sub.format === 'beef') throw arcError(467, `input ${i} spends ${input.sourceTXID}:${input.sourceOutputIndex}, which is neither in the BEEF nor known`, txid)
+        throw arcError(460, `parent transaction ${input.sourceTXID} not found: transaction could not be extended`, txid)
+      }
+      sources.push(src)
+    }
+    const inSats = sources.reduce((s, o) => s + o.satoshis, 0)
+    const outSats = tx.outputs.reduce((s, o) => s + (o.satoshis ?? 0), 0)
+    const required = arcRequiredFee(raw.length, this.feeSatoshis, this.feeBytes)
+    const paid = inSats >= outSats ? inSats - outSats : 0
+    if (inSats < outSats || paid < required) {
+      throw arcError(465, `transaction fee is too low\nminimum expected fee: ${required}, actual fee: ${paid}`, txid)
+    }
+    for (const [i, input] of tx.inputs.entries()) {
+      let ok = false
+      let why = 'script evaluated to false'
+      try {
+        ok = new Spend({
+          sourceTXID: input.sourceTXID!,
+          sourceOutputIndex: input.sourceOutputIndex,
+          lockingScript: sources[i]!.lockingScript,
+          sourceSatoshis: sources[i]!.satoshis,
+          transactionVersion: tx.version,
+          otherInputs: tx.inputs.filter((_, j) => j !== i),
+          unlockingScript: input.unlockingScript!,
+          inputSequence: input.sequence ?? 0xffffffff,
+          inputIndex: i,
+          outputs: tx.outputs,
+          lockTime: tx.lockTime,
+          memoryLimit: 8_000_000
+        }).validate()
+      } catch (e) { why = (e as Error).message }
+      if (!ok) throw arcError(461, `input ${i}: ${why}`.slice(0, 300), txid)
+    }
+  }
+
+  /** The output an input spends: from EF, from the BEEF, or from the chain (spent or not). */
+  private async sourceOutput (sub: Submission, txid: string, i: number, sourceTxid: string, vout: number): Promise<{ satoshis: number, lockingScript: LockingScript } | undefined> {
+    if (sub.format === 'ef' && sub.efSources !== undefined && txid === sub.txids[sub.txids.length - 1]) return sub.efSources[i]
+    const inBeef = sub.beef.findTxid(sourceTxid)?.rawTx
+    if (inBeef != null) {
+      const out = Transaction.fromBinary(Array.from(inBeef)).outputs[vout]
+      return out == null ? undefined : { satoshis: out.satoshis ?? 0, lockingScript: out.lockingScript }
+    }
+    const utxo = await this.services.storage.getUtxo(sourceTxid, vout)
+    if (utxo != null) return { satoshis: Number(utxo.satoshis), lockingScript: LockingScript.fromBinary(Array.from(utxo.lockingScript)) }
+    // An orphan waiting in the pool is a parent ARC knows.
+    const orphan = await this.statusRow(sourceTxid)
+    if (orphan?.rawTx != null) {
+      const out = Transaction.fromBinary(Array.from(orphan.rawTx)).outputs[vout]
+      return out == null ? undefined : { satoshis: out.satoshis ?? 0, lockingScript: out.lockingScript }
+    }
+    return undefined
+  }
+
+  /**
+   * The node's verdict. Missing parent, or a parent output already spent in a block: the
+   * orphan mempool (arc#770 — ARC reports it SEEN_IN_ORPHAN_MEMPOOL). Output spent by a
+   * mempool tx: DOUBLE_SPEND_ATTEMPTED on both sides. Immature coinbase: REJECTED.
+   */
+  private async offerToNode (beef: Beef, txid: string): Promise<void> {
+    const raw = Array.from(beef.findTxid(txid)!.rawTx!)
+    const tx = Transaction.fromBinary(raw)
+    const height = await this.height()
+    const competing = new Set<string>()
+    for (const input of tx.inputs) {
+      const utxo = await this.services.storage.getUtxo(input.sourceTXID!, input.sourceOutputIndex)
+      if (utxo == null) return await this.park(txid, raw, 'orphan', '')
+      if (utxo.spentByTxid != null && utxo.spentByTxid !== '') {
+        if (await this.minedHeight(utxo.spentByTxid) != null) return await this.park(txid, raw, 'orphan', '')
+        competing.add(utxo.spentByTxid)
+        continue
+      }
+      if (utxo.isCoinbase && (utxo.blockHeight == null || height - utxo.blockHeight < COINBASE_MATURITY)) {
+        return await this.park(txid, raw, 'rejected', 'bad-txns-premature-spend-of-coinbase')
+      }
+    }
+    if (competing.size > 0) {
+      await this.park(txid, raw, 'doublespend', '', [...competing])
+      for (const other of competing) {
+        const meta = await this.statusRow(other)
+        const list = new Set(meta != null ? JSON.parse(meta.competingTxs) as string[] : [])
+        list.add(txid)
+        await this.upsertStatus(other, { competingTxs: JSON.stringify([...list]) })
+      }
+      return
+    }
+    await this.knex.transaction(async trx => {
+      const store = new MockChainStorage(trx)
+      await store.insertTransaction(txid, raw)
+      for (const [vout, out] of tx.outputs.entries()) {
+        const script = out.lockingScript.toBinary()
+        await store.insertUtxo(txid, vout, Array.from(script), out.satoshis ?? 0, sha256Hex(Array.from(script)))
+      }
+      for (const input of tx.inputs) await store.markUtxoSpent(input.sourceTXID!, input.sourceOutputIndex, txid)
+    })
+    const now = Date.now()
+    const seenAt = this.timing.seenDelayMs > 0 ? now + this.timing.seenDelayMs : 0
+    const announceAt = this.timing.announceDelayMs > 0 ? now + Math.min(this.timing.announceDelayMs, this.timing.seenDelayMs) : 0
+    await this.upsertStatus(txid, { state: 'accepted', rawTx: null, extraInfo: '', seenAt, announceAt, stale: 0 })
+  }
+
+  private async park (txid: string, raw: number[], state: 'orphan' | 'doublespend' | 'rejected', extraInfo: string, competingTxs: string[] = []): Promise<void> {
+    const orphans = await this.knex(STATUS_TABLE).where({ state: 'orphan' }).count<Array<{ n: number }>>({ n: '*' })
+    if (state === 'orphan' && Number(orphans[0]?.n ?? 0) >= MAX_ORPHANS) state = 'rejected'
+    await this.upsertStatus(txid, { state, rawTx: Buffer.from(raw), extraInfo, competingTxs: JSON.stringify(competingTxs) })
+  }
+
+  /** Orphans whose parents have arrived leave the orphan pool (ARC: SEEN_IN_ORPHAN_MEMPOOL → SEEN_ON_NETWORK). */
+  private async retryOrphans (): Promise<void> {
+    for (let round = 0; round < 10; round++) {
+      const orphans = await this.knex(STATUS_TABLE).where({ state: 'orphan' }).limit(MAX_ORPHANS) as StatusRow[]
+      let progressed = false
+      for (const o of orphans) {
+        const tx = Transaction.fromBinary(Array.from(o.rawTx!))
+        const parentsKnown = await Promise.all(tx.inputs.map(async i => await this.services.storage.getUtxo(i.sourceTXID!, i.sourceOutputIndex) != null))
+        if (!parentsKnown.every(Boolean)) continue
+        const beef = new Beef()
+        beef.mergeRawTx(Array.from(o.rawTx!))
+        await this.offerToNode(beef, o.txid)
+        if ((await this.statusRow(o.txid))?.state !== 'orphan') progressed = true
+      }
+      if (!progressed) return
+    }
+  }
+
+  /** After a block: a double-spend attempt whose competitor was mined is REJECTED. */
+  private async settleDoubleSpends (): Promise<void> {
+    const rows = await this.knex(STATUS_TABLE).where({ state: 'doublespend' }) as StatusRow[]
+    for (const r of rows) {
+      const competing = JSON.parse(r.competingTxs) as string[]
+      for (const other of competing) {
+        if (await this.minedHeight(other) != null) {
+          await this.upsertStatus(r.txid, { state: 'rejected', extraInfo: `double spend: competing transaction ${other} was mined` })
+          break
+        }
+      }
+    }
   }
 
   /**
@@ -202,19 +520,20 @@ export class Devnet {
     if (rows.some(r => !r.isCoinbase && (r.spentByTxid == null || r.spentByTxid === '') && r.blockHeight != null)) return
     const height = await this.height()
     const coinbase = rows.find(r => r.isCoinbase && (r.spentByTxid == null || r.spentByTxid === '') && r.blockHeight != null && height - r.blockHeight >= COINBASE_MATURITY)
-    if (coinbase == null) throw new ChainRejection(503, 'Faucet dry', 'no matured coinbase; mine more blocks')
+    if (coinbase == null) throw new ChainRejection(503, 'no matured coinbase; mine more blocks')
     const tx = new Transaction()
     tx.addInput({ sourceTransaction: Transaction.fromBinary((await this.rawTx(coinbase.txid))!), sourceOutputIndex: coinbase.vout, unlockingScript: new UnlockingScript([]) })
     const parts = 49
     for (let i = 0; i < parts; i++) tx.addOutput({ lockingScript: new LockingScript([{ op: 0x51 }]), satoshis: Math.floor((Number(coinbase.satoshis) - 10_000) / parts) })
-    await this.submit(tx.toBinary())
+    const info = await this.submit(tx.toBinary())
+    if (info.txStatus !== 'SEEN_ON_NETWORK' && info.txStatus !== 'ANNOUNCED_TO_NETWORK' && info.txStatus !== 'STORED') throw new ChainRejection(503, `faucet pool refill ${info.txStatus}`)
     await this.mine(1)
   }
 
   /** Pays `satoshis` to a locking script from the mined pool (anyone-can-spend OP_TRUE). */
   async faucet (lockingScriptHex: string, satoshis: number): Promise<TxInfo> {
     if (!Number.isSafeInteger(satoshis) || satoshis < 1 || satoshis > 100_000_000) {
-      throw new ChainRejection(400, 'Bad request', 'faucet amount must be 1..100,000,000 satoshis')
+      throw new ChainRejection(400, 'faucet amount must be 1..100,000,000 satoshis')
     }
     await this.refillPool()
     const tx = await this.lock.run(async () => {
@@ -224,77 +543,21 @@ export class Devnet {
         .filter(r => !r.isCoinbase && (r.spentByTxid == null || r.spentByTxid === '') && Number(r.satoshis) > satoshis + 10_000)
         .sort((a, b) => (a.blockHeight == null ? 1 : 0) - (b.blockHeight == null ? 1 : 0))
       const source = candidates[0]
-      if (source == null) throw new ChainRejection(503, 'Faucet dry', 'the faucet pool is empty; mine a block and retry')
+      if (source == null) throw new ChainRejection(503, 'the faucet pool is empty; mine a block and retry')
       const sourceTx = Transaction.fromBinary((await this.rawTx(source.txid))!)
       const tx = new Transaction()
       tx.addInput({ sourceTransaction: sourceTx, sourceOutputIndex: source.vout, unlockingScript: new UnlockingScript([]) })
       tx.addOutput({ lockingScript: LockingScript.fromHex(lockingScriptHex), satoshis })
       const size = tx.toBinary().length + 9 + 1
-      const fee = Math.ceil(size * this.feeSatoshis / this.feeBytes)
+      const fee = arcRequiredFee(size, this.feeSatoshis, this.feeBytes)
       tx.addOutput({ lockingScript: new LockingScript([{ op: 0x51 }]), satoshis: Number(source.satoshis) - satoshis - fee })
       return tx
     })
-    return await this.submit(tx.toBinary())
-  }
-
-  private async acceptOne (beef: Beef, txid: string): Promise<void> {
-    const beefTx = beef.findTxid(txid)
-    const raw = beefTx?.rawTx
-    if (raw == null) throw new ChainRejection(467, 'Mined ancestors not in BEEF', `transaction ${txid} missing`, txid)
-    const tx = Transaction.fromBinary(Array.from(raw))
-    if (tx.inputs.length === 0 || tx.outputs.length === 0) throw new ChainRejection(463, 'Malformed transaction', 'a transaction needs inputs and outputs', txid)
-    let inSats = 0
-    const height = await this.height()
-    const spent: Array<{ satoshis: number, script: number[] }> = []
-    for (const [i, input] of tx.inputs.entries()) {
-      const utxo = await this.services.storage.getUtxo(input.sourceTXID!, input.sourceOutputIndex)
-      if (utxo == null) throw new ChainRejection(462, 'Inputs invalid', `input ${i} spends ${input.sourceTXID}:${input.sourceOutputIndex}, which the devnet does not know`, txid)
-      if (utxo.spentByTxid != null && utxo.spentByTxid !== '') {
-        throw new ChainRejection(466, 'Double spend attempted', `input ${i} was already spent by ${utxo.spentByTxid}`, txid)
-      }
-      if (utxo.isCoinbase && (utxo.blockHeight == null || height - utxo.blockHeight < COINBASE_MATURITY)) {
-        throw new ChainRejection(462, 'Inputs invalid', `input ${i} spends immature coinbase`, txid)
-      }
-      inSats += Number(utxo.satoshis)
-      spent.push({ satoshis: Number(utxo.satoshis), script: Array.from(utxo.lockingScript) })
+    const info = await this.submit(tx.toBinary())
+    if (info.txStatus === 'REJECTED' || info.txStatus === 'SEEN_IN_ORPHAN_MEMPOOL' || info.txStatus === 'DOUBLE_SPEND_ATTEMPTED') {
+      throw new ChainRejection(503, `faucet payout ${info.txStatus}; retry`)
     }
-    const outSats = tx.outputs.reduce((s, o) => s + (o.satoshis ?? 0), 0)
-    if (outSats > inSats) throw new ChainRejection(464, 'Outputs invalid', `outputs ${outSats} exceed inputs ${inSats}`, txid)
-    const required = Math.floor(raw.length * this.feeSatoshis / this.feeBytes)
-    if (inSats - outSats < required) {
-      throw new ChainRejection(465, 'Fee too low', `fee ${inSats - outSats} below ${required} required for ${raw.length} bytes`, txid)
-    }
-    // Scripts are checked per input against the UTXO set, so chains of unconfirmed
-    // transactions validate without their whole ancestry.
-    for (const [i, input] of tx.inputs.entries()) {
-      let ok = false
-      let why = 'script evaluated to false'
-      try {
-        ok = new Spend({
-          sourceTXID: input.sourceTXID!,
-          sourceOutputIndex: input.sourceOutputIndex,
-          lockingScript: LockingScript.fromBinary(spent[i]!.script),
-          sourceSatoshis: spent[i]!.satoshis,
-          transactionVersion: tx.version,
-          otherInputs: tx.inputs.filter((_, j) => j !== i),
-          unlockingScript: input.unlockingScript!,
-          inputSequence: input.sequence ?? 0xffffffff,
-          inputIndex: i,
-          outputs: tx.outputs,
-          lockTime: tx.lockTime
-        }).validate()
-      } catch (e) { why = (e as Error).message }
-      if (!ok) throw new ChainRejection(461, 'Unlocking scripts invalid', `input ${i}: ${why}`.slice(0, 300), txid)
-    }
-    await this.knex.transaction(async trx => {
-      const store = new MockChainStorage(trx)
-      await store.insertTransaction(txid, Array.from(raw))
-      for (const [vout, out] of tx.outputs.entries()) {
-        const script = out.lockingScript.toBinary()
-        await store.insertUtxo(txid, vout, Array.from(script), out.satoshis ?? 0, sha256Hex(Array.from(script)))
-      }
-      for (const input of tx.inputs) await store.markUtxoSpent(input.sourceTXID!, input.sourceOutputIndex, txid)
-    })
+    return info
   }
 }
 
@@ -302,26 +565,3 @@ function toHeader (h: { height: number, hash: string, previousHash: string, merk
   return { height: h.height, hash: h.hash, previousHash: h.previousHash, merkleRoot: h.merkleRoot, time: h.time, bits: h.bits, nonce: h.nonce, version: h.version }
 }
 
-const BEEF_PREFIXES = [[0x01, 0x00, 0xbe, 0xef], [0x02, 0x00, 0xbe, 0xef]]
-
-/** Decodes a submission into a BEEF plus the txids to accept, parents first. */
-export function parseSubmission (bytes: number[]): { beef: Beef, txids: string[] } {
-  try {
-    const head = bytes.slice(0, 4)
-    if (BEEF_PREFIXES.some(p => p.every((b, i) => head[i] === b))) {
-      const beef = Beef.fromBinary(bytes)
-      beef.sortTxs()
-      const txids = beef.txs.filter(t => t.bumpIndex === undefined && !t.isTxidOnly).map(t => t.txid)
-      if (txids.length === 0) throw new Error('BEEF has no unmined transaction')
-      return { beef, txids }
-    }
-    const isEF = bytes.length > 10 && bytes.slice(4, 10).every((b, i) => b === [0, 0, 0, 0, 0, 0xef][i])
-    const tx = isEF ? Transaction.fromEF(bytes) : Transaction.fromBinary(bytes)
-    const beef = new Beef()
-    beef.mergeRawTx(tx.toBinary())
-    return { beef, txids: [tx.id('hex')] }
-  } catch (e) {
-    if (e instanceof ChainRejection) throw e
-    throw new ChainRejection(463, 'Malformed transaction', `could not parse transaction: ${(e as Error).message}`)
-  }
-}

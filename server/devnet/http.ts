@@ -1,35 +1,70 @@
 // HTTP face of the devnet, in the shapes the app meets on mainnet:
-//   {base}/arc/v1/...     ARC (POST /v1/tx, GET /v1/tx/{txid}, GET /v1/policy)
-//   {base}/chain/...      WhatsOnChain-style reads (unspent, raw tx, TSC proof, headers, chain info)
-//   {base}/faucet, {base}/mine   devnet only
+//   {base}/arc/...      ARC (bitcoin-sv/arc arc.yaml), see arc.ts
+//   {base}/chain/...    WhatsOnChain (where https://api.whatsonchain.com/v1/bsv/{net} is), see woc.ts
+//   {base}/faucet, /mine, /reorg, /faults, /config   devnet only
+// Every request is answered from a Reply, inside one try/catch: nothing a client sends can
+// throw out of here (issue 9.4).
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { MerklePath, P2PKH, Utils } from '@bsv/sdk'
-import { ChainRejection, type Devnet, type TxInfo } from './chain.ts'
-import { HttpError, readBody, sendJson, sendText } from '../http-util.ts'
+import * as v from 'valibot'
+import { P2PKH } from '@bsv/sdk'
+import { ChainRejection, type Devnet } from './chain.ts'
+import { arcProblem, getTx, health, policy, postTx, submissionBytes } from './arc.ts'
+import { handleWoc } from './woc.ts'
+import { Faults, FaultSpec, type FaultRoute } from './faults.ts'
+import { RateLimiter, type RateLimitOptions } from './rate-limit.ts'
+import { submissionTxid } from './parse.ts'
+import { json, text, writeReply, type Reply } from './reply.ts'
+import { HttpError, readBody } from '../http-util.ts'
 
-const TXID = /^[0-9a-f]{64}$/
-const CORS = { 'access-control-allow-origin': '*', 'access-control-allow-headers': 'content-type, authorization, x-waitfor, x-maxtimeout', 'access-control-allow-methods': 'GET, POST, OPTIONS' }
+export { tscFromPath } from './tsc.ts'
 
-function arcTx (info: TxInfo): Record<string, unknown> {
-  return {
-    timestamp: new Date().toISOString(),
-    txid: info.txid,
-    txStatus: info.txStatus,
-    blockHeight: info.blockHeight,
-    blockHash: info.blockHash,
-    merklePath: info.merklePath?.toHex() ?? '',
-    extraInfo: '',
-    competingTxs: null,
-    status: 200,
-    title: 'OK'
+/**
+ * Cross-origin browsers may send what the ARC and WhatsOnChain clients send: @bsv/sdk's ARC
+ * (Content-Type, XDeployment-ID, Authorization, X-CallbackUrl, X-CallbackToken), ARC's
+ * documented X-* options, and wallet-toolbox's WhatsOnChain (Accept, Cache-Control).
+ */
+export const CORS: Record<string, string> = {
+  'access-control-allow-origin': '*',
+  'access-control-allow-methods': 'GET, POST, DELETE, OPTIONS',
+  'access-control-allow-headers': [
+    'accept', 'authorization', 'cache-control', 'content-type', 'xdeployment-id',
+    'x-callbackurl', 'x-callbacktoken', 'x-callbackbatch', 'x-fullstatusupdates', 'x-maxtimeout',
+    'x-skipfeevalidation', 'x-forcevalidation', 'x-skipscriptvalidation', 'x-skiptxvalidation',
+    'x-cumulativefeevalidation', 'x-waitfor'
+  ].join(', '),
+  'access-control-expose-headers': 'retry-after',
+  'access-control-max-age': '600'
+}
+
+/** Marks an answer to a route the devnet does not implement (the faithfulness test looks for it). */
+export const UNROUTED = { 'x-devnet-unrouted': '1' }
+
+export interface DevnetHttpOptions {
+  /** WhatsOnChain-like limit on {base}/chain/*; undefined = unlimited. */
+  rateLimit?: RateLimitOptions
+}
+
+const Config = v.object({
+  arcAnnounceDelayMs: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(600_000))),
+  arcSeenDelayMs: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(600_000)))
+})
+
+async function smallJson (req: IncomingMessage): Promise<unknown> {
+  const raw = (await readBody(req, 16_384)).toString('utf8')
+  if (raw.trim() === '') return {}
+  try {
+    return JSON.parse(raw) as unknown
+  } catch {
+    throw new HttpError(400, 'body is not JSON')
   }
 }
 
-function problem (res: ServerResponse, status: number, title: string, detail: string, txid?: string): void {
-  sendJson(res, status, { type: `https://bitcoin-sv.github.io/arc/#/errors?id=_${status}`, title, status, detail, instance: null, txid: txid ?? null, extraInfo: detail }, CORS)
+function field (body: unknown, name: string): unknown {
+  return typeof body === 'object' && body !== null ? (body as Record<string, unknown>)[name] : undefined
 }
 
-function scriptForAddress (address: string): string {
+function scriptForAddress (address: unknown): string {
+  if (typeof address !== 'string' || address.length > 100) throw new HttpError(400, 'expected {"address": "...", "satoshis": n}')
   try {
     return new P2PKH().lock(address).toHex()
   } catch {
@@ -37,111 +72,117 @@ function scriptForAddress (address: string): string {
   }
 }
 
-async function submissionBytes (req: IncomingMessage): Promise<number[]> {
-  const body = await readBody(req, 10_500_000)
-  const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim()
-  if (type === 'application/octet-stream') return Array.from(body)
-  let hex = body.toString('utf8').trim()
-  if (type === 'application/json') {
-    let parsed: unknown
-    try { parsed = JSON.parse(hex) } catch { throw new ChainRejection(400, 'Bad request', 'body is not JSON') }
-    const raw = (parsed as { rawTx?: unknown }).rawTx
-    if (typeof raw !== 'string') throw new ChainRejection(400, 'Bad request', 'expected {"rawTx": "<hex>"}')
-    hex = raw
-  }
-  if (!/^([0-9a-fA-F]{2})+$/.test(hex)) throw new ChainRejection(463, 'Malformed transaction', 'transaction is not hex')
-  return Utils.toArray(hex, 'hex')
+function clientOf (req: IncomingMessage): string {
+  return req.socket.remoteAddress ?? 'unknown'
 }
 
-/** Returns true when the request was a devnet route and has been answered. */
-export async function handleDevnet (devnet: Devnet, base: string, req: IncomingMessage, res: ServerResponse): Promise<boolean> {
-  const url = new URL(req.url ?? '/', 'http://x')
-  if (!url.pathname.startsWith(base + '/')) return false
-  const path = url.pathname.slice(base.length)
-  const method = req.method ?? 'GET'
-  if (method === 'OPTIONS') { res.writeHead(204, CORS); res.end(); return true }
-  try {
-    let m: RegExpMatchArray | null
-    // --- ARC ---
-    if (method === 'POST' && path === '/arc/v1/tx') {
-      const info = await devnet.submit(await submissionBytes(req))
-      sendJson(res, 200, arcTx(info), CORS)
-    } else if (method === 'GET' && (m = path.match(/^\/arc\/v1\/tx\/([0-9a-f]{64})$/)) != null) {
-      const info = await devnet.txInfo(m[1]!)
-      if (info == null) problem(res, 404, 'Not found', 'transaction not found', m[1])
-      else sendJson(res, 200, arcTx(info), CORS)
-    } else if (method === 'GET' && path === '/arc/v1/policy') {
-      sendJson(res, 200, {
-        timestamp: new Date().toISOString(),
-        policy: { maxscriptsizepolicy: 100_000_000, maxtxsigopscountspolicy: 4_294_967_295, maxtxsizepolicy: 10_000_000, miningFee: { satoshis: devnet.feeSatoshis, bytes: devnet.feeBytes }, standardFormatSupported: true }
-      }, CORS)
-    // --- chain reads (WhatsOnChain shapes) ---
-    } else if (method === 'GET' && (m = path.match(/^\/chain\/address\/([1-9A-HJ-NP-Za-km-z]{25,40})\/(confirmed|unconfirmed)\/unspent$/)) != null) {
-      const script = scriptForAddress(m[1]!)
-      const utxos = (await devnet.utxosForScript(script)).filter(u => (m![2] === 'confirmed') === (u.height != null))
-      sendJson(res, 200, {
-        address: m[1], script: Utils.toHex(Utils.toArray(script, 'hex')), error: '',
-        result: utxos.map(u => ({ height: u.height ?? 0, tx_pos: u.vout, tx_hash: u.txid, value: u.satoshis, isSpentInMempoolTx: false }))
-      }, CORS)
-    } else if (method === 'GET' && (m = path.match(/^\/chain\/tx\/([0-9a-f]{64})\/hex$/)) != null) {
-      const raw = await devnet.rawTx(m[1]!)
-      if (raw == null) sendText(res, 404, 'not found', CORS)
-      else sendText(res, 200, Utils.toHex(raw), CORS)
-    } else if (method === 'GET' && (m = path.match(/^\/chain\/tx\/([0-9a-f]{64})\/proof\/tsc$/)) != null) {
-      const info = await devnet.txInfo(m[1]!)
-      if (info == null) sendText(res, 404, 'not found', CORS)
-      else if (info.merklePath == null || info.blockHash == null) sendJson(res, 200, null, CORS)
-      else sendJson(res, 200, [tscFromPath(info.txid, info.merklePath.toHex(), info.blockHash)], CORS)
-    } else if (method === 'GET' && (m = path.match(/^\/chain\/block\/([0-9a-f]{64}|\d{1,9})\/header$/)) != null) {
-      const key = m[1]!
-      const h = await devnet.header(TXID.test(key) ? key : Number(key))
-      if (h == null) sendText(res, 404, 'not found', CORS)
-      else sendJson(res, 200, { hash: h.hash, height: h.height, version: h.version, merkleroot: h.merkleRoot, time: h.time, nonce: h.nonce, bits: h.bits.toString(16), previousblockhash: h.previousHash }, CORS)
-    } else if (method === 'GET' && path === '/chain/exchangerate') {
-      // The simulator's price (MockServices), in WhatsOnChain's shape.
-      sendJson(res, 200, { currency: 'USD', rate: await devnet.services.getBsvExchangeRate(), time: Math.floor(Date.now() / 1000) }, CORS)
-    } else if (method === 'GET' && path === '/chain/chain/info') {
-      const tip = await devnet.tip()
-      sendJson(res, 200, { chain: 'devnet', blocks: tip.height, headers: tip.height, bestblockhash: tip.hash }, CORS)
-    // --- devnet only ---
-    } else if (method === 'POST' && path === '/faucet') {
-      const body = JSON.parse((await readBody(req, 4096)).toString('utf8') || '{}') as { address?: unknown, satoshis?: unknown }
-      if (typeof body.address !== 'string') throw new HttpError(400, 'expected {"address": "...", "satoshis": n}')
-      const sats = body.satoshis === undefined ? 1_000_000 : Number(body.satoshis)
-      const info = await devnet.faucet(scriptForAddress(body.address), sats)
-      sendJson(res, 200, { txid: info.txid, satoshis: sats }, CORS)
-    } else if (method === 'POST' && path === '/mine') {
-      const body = JSON.parse((await readBody(req, 4096)).toString('utf8') || '{}') as { blocks?: unknown }
-      const n = body.blocks === undefined ? 1 : Number(body.blocks)
-      if (!Number.isInteger(n) || n < 1 || n > 1000) throw new HttpError(400, 'blocks must be 1..1000')
-      const headers = await devnet.mine(n)
-      sendJson(res, 200, { height: headers[headers.length - 1]!.height, hashes: headers.map(h => h.hash) }, CORS)
-    } else {
-      sendJson(res, 404, { error: 'no such devnet route' }, CORS)
+export class DevnetHttp {
+  readonly faults = new Faults()
+  private readonly limiter: RateLimiter | undefined
+
+  constructor (readonly devnet: Devnet, readonly base: string, opts: DevnetHttpOptions = {}) {
+    this.limiter = opts.rateLimit !== undefined ? new RateLimiter(opts.rateLimit) : undefined
+  }
+
+  /** Returns true when the request was a devnet route and has been answered. */
+  async handle (req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+    let url: URL
+    try {
+      url = new URL(req.url ?? '/', 'http://x')
+    } catch {
+      return false
     }
-  } catch (e) {
-    if (e instanceof ChainRejection) problem(res, e.status, e.title, e.message, e.txid)
-    else if (e instanceof HttpError) problem(res, e.status, 'Bad request', e.message)
-    else if (e instanceof SyntaxError) problem(res, 400, 'Bad request', 'body is not JSON')
-    else problem(res, 500, 'Internal error', (e as Error).message)
+    if (!url.pathname.startsWith(this.base + '/')) return false
+    const path = url.pathname.slice(this.base.length)
+    const method = req.method ?? 'GET'
+    let reply: Reply
+    try {
+      reply = await this.route(method, path, url.searchParams, req)
+    } catch (e) {
+      reply = this.errorReply(e, path)
+    }
+    writeReply(res, reply, CORS)
+    return true
   }
-  return true
-}
 
-/** TSC proof object (what WhatsOnChain serves) from a BUMP, so one client reads both. */
-export function tscFromPath (txid: string, bumpHex: string, blockHash: string): { index: number, txOrId: string, target: string, nodes: string[] } {
-  const mp = MerklePath.fromHex(bumpHex)
-  const leaf = mp.path[0]!.find(l => l.hash === txid)
-  if (leaf == null) throw new Error('txid not in its own merkle path')
-  let index = leaf.offset
-  const nodes: string[] = []
-  // A block holding only its coinbase: the txid is the root and there are no siblings.
-  if (mp.path.length === 1 && mp.path[0]!.length === 1) return { index: 0, txOrId: txid, target: blockHash, nodes }
-  for (let level = 0; level < mp.path.length; level++) {
-    const sib = mp.path[level]!.find(l => l.offset === (index ^ 1))
-    if (sib == null) throw new Error('incomplete merkle path')
-    nodes.push(sib.duplicate === true ? '*' : sib.hash!)
-    index = index >> 1
+  private errorReply (e: unknown, path: string): Reply {
+    const isArc = path.startsWith('/arc/')
+    if (e instanceof ChainRejection) return isArc ? arcProblem(e.status, e.reason, e.txid) : json(e.status, { error: e.reason })
+    if (e instanceof HttpError) return isArc ? arcProblem(e.status === 413 ? 400 : e.status, e.message) : json(e.status, { error: e.message })
+    if (e instanceof RangeError) return json(400, { error: e.message })
+    // Not the client's fault (storage closing, a bug): say so without taking anything down.
+    return isArc ? arcProblem(409, 'internal error') : json(500, { error: 'internal error' })
   }
-  return { index: leaf.offset, txOrId: txid, target: blockHash, nodes }
+
+  private async withFault (route: FaultRoute, txid: string, run: () => Promise<Reply>): Promise<Reply> {
+    const fault = this.faults.take(route)
+    if (fault === undefined) return await run()
+    if (fault.apply) await run()
+    return Faults.reply(fault, txid)
+  }
+
+  private async route (method: string, path: string, query: URLSearchParams, req: IncomingMessage): Promise<Reply> {
+    if (method === 'OPTIONS') return { status: 204, text: '' }
+    let m: RegExpExecArray | null
+    // --- ARC ---
+    if (path.startsWith('/arc/')) {
+      if (method === 'POST' && path === '/arc/v1/tx') {
+        const bytes = await submissionBytes(req)
+        return await this.withFault('arc-submit', submissionTxid(bytes), async () => await postTx(this.devnet, req, bytes))
+      }
+      if (method === 'GET' && (m = /^\/arc\/v1\/tx\/([^/]{1,100})$/.exec(path)) != null) {
+        const txid = m[1]!
+        return await this.withFault('arc-status', txid, async () => await getTx(this.devnet, txid))
+      }
+      if (method === 'GET' && path === '/arc/v1/policy') return policy(this.devnet)
+      if (method === 'GET' && path === '/arc/v1/health') return health()
+      return { ...arcProblem(404, 'no such ARC route'), headers: UNROUTED }
+    }
+    // --- WhatsOnChain ---
+    if (path.startsWith('/chain/')) {
+      if (this.limiter !== undefined) {
+        const auth = req.headers.authorization
+        const wait = this.limiter.take(clientOf(req), typeof auth === 'string' && auth.trim() !== '')
+        if (wait > 0) return text(429, 'Too Many Requests', { 'retry-after': String(wait) })
+      }
+      const sub = path.slice('/chain'.length)
+      const txid = /[0-9a-f]{64}/.exec(sub)?.[0] ?? ''
+      return await this.withFault('chain', txid, async () => await handleWoc(this.devnet, method, sub, query, req) ?? text(404, 'Not Found', UNROUTED))
+    }
+    // --- devnet only ---
+    if (method === 'POST' && path === '/faucet') {
+      const body = await smallJson(req)
+      const script = scriptForAddress(field(body, 'address'))
+      const sats = field(body, 'satoshis') === undefined ? 1_000_000 : Number(field(body, 'satoshis'))
+      const info = await this.devnet.faucet(script, sats)
+      return json(200, { txid: info.txid, satoshis: sats })
+    }
+    if (method === 'POST' && path === '/mine') {
+      const blocks = field(await smallJson(req), 'blocks')
+      const n = blocks === undefined ? 1 : Number(blocks)
+      if (!Number.isInteger(n) || n < 1 || n > 1000) throw new HttpError(400, 'blocks must be 1..1000')
+      const headers = await this.devnet.mine(n)
+      return json(200, { height: headers[headers.length - 1]!.height, hashes: headers.map(h => h.hash) })
+    }
+    if (method === 'POST' && path === '/reorg') {
+      const depth = field(await smallJson(req), 'depth')
+      const r = await this.devnet.reorg(depth === undefined ? 1 : Number(depth))
+      return json(200, { oldTip: r.oldTip.hash, newTip: r.newTip.hash, height: r.newTip.height, staleTxids: r.staleTxids })
+    }
+    if (method === 'POST' && path === '/faults') {
+      const parsed = v.safeParse(FaultSpec, await smallJson(req))
+      if (!parsed.success) throw new HttpError(400, `bad fault: ${parsed.issues[0]?.message ?? 'invalid'}`)
+      return json(201, { id: this.faults.add(parsed.output) })
+    }
+    if (method === 'DELETE' && path === '/faults') return json(200, { cleared: this.faults.clear() })
+    if (method === 'POST' && path === '/config') {
+      const parsed = v.safeParse(Config, await smallJson(req))
+      if (!parsed.success) throw new HttpError(400, `bad config: ${parsed.issues[0]?.message ?? 'invalid'}`)
+      if (parsed.output.arcAnnounceDelayMs !== undefined) this.devnet.timing.announceDelayMs = parsed.output.arcAnnounceDelayMs
+      if (parsed.output.arcSeenDelayMs !== undefined) this.devnet.timing.seenDelayMs = parsed.output.arcSeenDelayMs
+      return json(200, { arcAnnounceDelayMs: this.devnet.timing.announceDelayMs, arcSeenDelayMs: this.devnet.timing.seenDelayMs })
+    }
+    if (method === 'GET' && path === '/config') return json(200, { arcAnnounceDelayMs: this.devnet.timing.announceDelayMs, arcSeenDelayMs: this.devnet.timing.seenDelayMs })
+    return json(404, { error: 'no such devnet route' }, UNROUTED)
+  }
 }

@@ -96,8 +96,11 @@ export function attachSignalling (server: Server, opts: SignallingOptions = {}):
   }
 
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
-    const url = new URL(req.url ?? '/', 'http://x')
-    if (url.pathname !== path) {
+    // new URL throws on request targets like "//": an exception in an 'upgrade' listener
+    // would take the whole process down (found by the route fuzzer, issue 9.4).
+    let pathname: string
+    try { pathname = new URL(req.url ?? '/', 'http://x').pathname } catch { pathname = '' }
+    if (pathname !== path) {
       // Leave other paths to other upgrade handlers; if there are none, don't leak the socket.
       if (server.listenerCount('upgrade') === 1) socket.destroy()
       return

@@ -1,126 +1,312 @@
-// The devnet is the chain every other test trusts, so it must really reject bad spends.
+// The devnet is the chain every other test trusts, so it must really reject bad spends, and
+// answer in the shapes and status codes of ARC (arc.yaml) and WhatsOnChain (its docs).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { P2PKH, PrivateKey, SatoshisPerKilobyte, Transaction, Beef, MerklePath } from '@bsv/sdk'
+import { LockingScript, MerklePath, P2PKH, Transaction, UnlockingScript } from '@bsv/sdk'
 import { startAppServer, type RunningServer } from '../../server/app-server.ts'
-import { buildPayment } from '../../src/core/tx-build.ts'
+import { alice, addr, arcFee, bob, carol, faucet, mine, spend } from './devnet-helpers.ts'
 
 let srv: RunningServer
-const base = () => srv.url + '/devnet'
-const alice = PrivateKey.fromHex('01'.repeat(32))
-const bob = PrivateKey.fromHex('02'.repeat(32))
-const addr = (k: PrivateKey) => k.toAddress([0x6f])
+const base = (): string => srv.url + '/devnet'
 
-async function faucet (k: PrivateKey, satoshis: number): Promise<Transaction> {
-  const r = await fetch(base() + '/faucet', { method: 'POST', body: JSON.stringify({ address: addr(k), satoshis }) })
-  expect(r.status).toBe(200)
-  const { txid } = await r.json() as { txid: string }
-  const hex = await (await fetch(`${base()}/chain/tx/${txid}/hex`)).text()
-  return Transaction.fromHex(hex)
-}
-
-async function post (body: string | Uint8Array<ArrayBuffer>, type: string): Promise<{ status: number, json: any }> {
-  const r = await fetch(base() + '/arc/v1/tx', { method: 'POST', headers: { 'content-type': type }, body })
+async function post (body: string | Uint8Array<ArrayBuffer>, type: string, headers: Record<string, string> = {}): Promise<{ status: number, json: any }> {
+  const r = await fetch(base() + '/arc/v1/tx', { method: 'POST', headers: { 'content-type': type, ...headers }, body })
   return { status: r.status, json: await r.json() }
 }
-
-async function spend (source: Transaction, vout: number, key: PrivateKey, to: PrivateKey, sats: number): Promise<Transaction> {
-  const built = await buildPayment({
-    coins: [{ txid: source.id('hex'), vout, satoshis: source.outputs[vout]!.satoshis!, keyPath: 'k', sourceTransaction: source }],
-    outputs: [{ lockingScript: new P2PKH().lock(to.toAddress([0x6f])).toHex(), satoshis: sats }],
-    changeScript: new P2PKH().lock(key.toAddress([0x6f])).toHex(),
-    satsPerKb: 50,
-    keyFor: () => key
-  })
-  return built.tx
-}
+const status = async (txid: string): Promise<any> => await (await fetch(`${base()}/arc/v1/tx/${txid}`)).json()
+const woc = async (path: string, init?: RequestInit): Promise<any> => await (await fetch(`${base()}/chain${path}`, init)).json()
 
 beforeAll(async () => { srv = await startAppServer({ host: '127.0.0.1', port: 0, devnetFile: ':memory:' }) })
 afterAll(async () => { await srv.close() })
 
-describe('devnet', () => {
+describe('devnet as ARC', () => {
   it('funds an address from matured coinbase and mines it with a merkle proof that verifies', async () => {
-    const funding = await faucet(alice, 100_000)
+    const funding = await faucet(base(), alice, 100_000)
     const txid = funding.id('hex')
-    let st = await (await fetch(`${base()}/arc/v1/tx/${txid}`)).json() as any
-    expect(st.txStatus).toBe('SEEN_ON_NETWORK')
-    await fetch(base() + '/mine', { method: 'POST', body: '{"blocks":1}' })
-    st = await (await fetch(`${base()}/arc/v1/tx/${txid}`)).json()
-    expect(st.txStatus).toBe('MINED')
+    expect((await status(txid)).txStatus).toBe('SEEN_ON_NETWORK')
+    await mine(base())
+    const st = await status(txid)
+    expect(st).toMatchObject({ txStatus: 'MINED', txid, extraInfo: '', competingTxs: null })
     const path = MerklePath.fromHex(st.merklePath)
-    const header = await (await fetch(`${base()}/chain/block/${st.blockHeight}/header`)).json() as any
+    const header = await woc(`/block/${st.blockHeight}/header`)
     expect(path.computeRoot(txid)).toBe(header.merkleroot)
-    const utxos = await (await fetch(`${base()}/chain/address/${addr(alice)}/confirmed/unspent`)).json() as any
-    expect(utxos.result).toEqual([expect.objectContaining({ tx_hash: txid, value: 100_000, height: st.blockHeight })])
+    const utxos = await woc(`/address/${addr(alice)}/confirmed/unspent`)
+    expect(utxos.result).toEqual([{ height: st.blockHeight, tx_pos: 0, tx_hash: txid, value: 100_000, isSpentInMempoolTx: false, status: 'confirmed' }])
   })
 
   it('accepts raw hex, EF JSON and BEEF V1 binary, and is idempotent on resubmission', async () => {
-    const a = await faucet(alice, 60_000)
+    const a = await faucet(base(), alice, 60_000)
     const t1 = await spend(a, 0, alice, bob, 10_000)
-    expect((await post(t1.toHex(), 'text/plain')).json.txid).toBe(t1.id('hex'))
-    expect((await post(t1.toHex(), 'text/plain')).status).toBe(200)
+    const first = await post(t1.toHex(), 'text/plain')
+    expect(first).toMatchObject({ status: 200, json: { status: 200, title: 'OK', txid: t1.id('hex'), txStatus: 'SEEN_ON_NETWORK', blockHash: '', blockHeight: 0, merklePath: '', competingTxs: null } })
+    expect((await post(t1.toHex(), 'text/plain')).json.txStatus).toBe('SEEN_ON_NETWORK')
     const t2 = await spend(t1, 1, alice, bob, 5_000)
     expect((await post(JSON.stringify({ rawTx: t2.toHexEF() }), 'application/json')).json.txStatus).toBe('SEEN_ON_NETWORK')
-    // A chain of two unconfirmed txs in one BEEF: both accepted, parents first.
     const t3 = await spend(t2, 1, alice, bob, 2_000)
     const t4 = await spend(t3, 1, alice, bob, 1_000)
     const r = await post(new Uint8Array(t4.toBEEF()), 'application/octet-stream')
     expect(r.status).toBe(200)
     expect(r.json.txid).toBe(t4.id('hex'))
-    expect((await fetch(`${base()}/arc/v1/tx/${t3.id('hex')}`)).status).toBe(200)
+    expect((await status(t3.id('hex'))).txStatus).toBe('SEEN_ON_NETWORK')
   })
 
-  it('rejects a bad signature with 461', async () => {
-    const a = await faucet(alice, 30_000)
-    const t = await spend(a, 0, alice, bob, 10_000)
-    // Sign with the wrong key: the unlocking script no longer matches the locking script.
+  it('refuses a bad signature with 461: generic detail, the reason in extraInfo', async () => {
+    const a = await faucet(base(), alice, 30_000)
     const forged = new Transaction()
     forged.addInput({ sourceTransaction: a, sourceOutputIndex: 0, unlockingScriptTemplate: new P2PKH().unlock(bob) })
-    forged.addOutput({ lockingScript: t.outputs[0]!.lockingScript, satoshis: 10_000 })
-    await forged.fee(new SatoshisPerKilobyte(50)); await forged.sign()
+    forged.addOutput({ lockingScript: new P2PKH().lock(addr(bob)), satoshis: 29_000 })
+    await forged.sign()
     const r = await post(forged.toHex(), 'text/plain')
     expect(r.status).toBe(461)
-    expect(r.json.title).toMatch(/Unlocking scripts invalid/)
+    expect(r.json).toMatchObject({
+      type: 'https://bitcoin-sv.github.io/arc/#/errors?id=_461',
+      title: 'Malformed transaction',
+      status: 461,
+      detail: 'Transaction is malformed and cannot be processed',
+      instance: null,
+      txid: forged.id('hex')
+    })
+    expect(r.json.extraInfo).toMatch(/^arc error 461: input 0/)
   })
 
-  it('rejects a double spend with 466 and keeps the first', async () => {
-    const a = await faucet(alice, 40_000)
+  it('reports a double spend as 200 DOUBLE_SPEND_ATTEMPTED on both sides until a block decides', async () => {
+    const a = await faucet(base(), alice, 40_000)
     const first = await spend(a, 0, alice, bob, 10_000)
-    const second = await spend(a, 0, alice, alice, 20_000)
-    expect((await post(first.toHex(), 'text/plain')).status).toBe(200)
+    const second = await spend(a, 0, alice, carol, 20_000)
+    expect((await post(first.toHex(), 'text/plain')).json.txStatus).toBe('SEEN_ON_NETWORK')
     const r = await post(second.toHex(), 'text/plain')
-    expect(r.status).toBe(466)
-    expect(r.json.detail).toContain(first.id('hex'))
-    expect((await fetch(`${base()}/arc/v1/tx/${second.id('hex')}`)).status).toBe(404)
+    expect(r.status).toBe(200)
+    expect(r.json).toMatchObject({ txStatus: 'DOUBLE_SPEND_ATTEMPTED', txid: second.id('hex'), competingTxs: [first.id('hex')] })
+    expect(await status(first.id('hex'))).toMatchObject({ txStatus: 'DOUBLE_SPEND_ATTEMPTED', competingTxs: [second.id('hex')] })
+    // The first seen is mined; the other is rejected.
+    await mine(base())
+    expect((await status(first.id('hex'))).txStatus).toBe('MINED')
+    expect(await status(second.id('hex'))).toMatchObject({ txStatus: 'REJECTED', extraInfo: expect.stringContaining(first.id('hex')) })
+    // Carol never got a coin.
+    expect((await woc(`/address/${addr(carol)}/unconfirmed/unspent`)).result).toEqual([])
   })
 
-  it('rejects a fee below policy with 465, unknown inputs with 462 and garbage with 463', async () => {
-    const a = await faucet(alice, 20_000)
-    const cheap = new Transaction()
-    cheap.addInput({ sourceTransaction: a, sourceOutputIndex: 0, unlockingScriptTemplate: new P2PKH().unlock(alice) })
-    cheap.addOutput({ lockingScript: new P2PKH().lock(addr(bob)), satoshis: 20_000 })
-    await cheap.sign()
-    expect((await post(cheap.toHex(), 'text/plain')).status).toBe(465)
-    const orphan = new Transaction()
-    orphan.addInput({ sourceTXID: 'ab'.repeat(32), sourceOutputIndex: 0, unlockingScript: new P2PKH().lock(addr(bob)) as any })
-    orphan.addOutput({ lockingScript: new P2PKH().lock(addr(bob)), satoshis: 1 })
-    expect((await post(orphan.toHex(), 'text/plain')).status).toBe(462)
-    expect((await post('zz', 'text/plain')).status).toBe(463)
-    expect((await post('0100beef00', 'text/plain')).status).toBe(463)
+  it('puts a spend of an unknown parent in the orphan mempool (EF) and refuses raw it cannot extend (460)', async () => {
+    const a = await faucet(base(), alice, 50_000)
+    const parent = await spend(a, 0, alice, bob, 20_000)
+    const child = await spend(parent, 0, bob, carol, 5_000)
+    const orphan = await post(JSON.stringify({ rawTx: child.toHexEF() }), 'application/json')
+    expect(orphan).toMatchObject({ status: 200, json: { txStatus: 'SEEN_IN_ORPHAN_MEMPOOL', txid: child.id('hex') } })
+    expect((await status(child.id('hex'))).txStatus).toBe('SEEN_IN_ORPHAN_MEMPOOL')
+    const raw = await post(child.toHex(), 'text/plain')
+    expect(raw.status).toBe(460)
+    expect(raw.json.detail).toBe('Missing input scripts: Transaction could not be transformed to extended format')
+    // The parent arrives: the orphan joins the mempool, as ARC's SEEN_IN_ORPHAN_MEMPOOL → SEEN_ON_NETWORK.
+    expect((await post(parent.toHex(), 'text/plain')).json.txStatus).toBe('SEEN_ON_NETWORK')
+    expect((await status(child.id('hex'))).txStatus).toBe('SEEN_ON_NETWORK')
+  })
+
+  it('reads a spend of an output already spent in a block as an orphan (arc#770), not a double spend', async () => {
+    const a = await faucet(base(), alice, 30_000)
+    const first = await spend(a, 0, alice, bob, 10_000)
+    await post(first.toHex(), 'text/plain')
+    await mine(base())
+    const late = await spend(a, 0, alice, carol, 10_000)
+    const r = await post(late.toHexEF(), 'text/plain')
+    expect(r.json).toMatchObject({ txStatus: 'SEEN_IN_ORPHAN_MEMPOOL', competingTxs: null })
+  })
+
+  it('rounds the required fee up as ARC does: exactly ceil(size * 50 / 1000) passes, one satoshi less is 465', async () => {
+    const a = await faucet(base(), alice, 30_000)
+    const short = await spend(a, 0, alice, bob, 1_000, -1)
+    const r = await post(short.toHexEF(), 'text/plain')
+    expect(r.status).toBe(465)
+    expect(r.json.detail).toBe('Fees are insufficient')
+    const size = short.toBinary().length
+    expect(size % 20).not.toBe(0) // a size where rounding matters (50 sat/kB = 1 sat per 20 bytes)
+    expect(r.json.extraInfo).toBe(`arc error 465: transaction fee is too low\nminimum expected fee: ${arcFee(size)}, actual fee: ${arcFee(size) - 1}`)
+    const exact = await spend(a, 0, alice, bob, 1_000, 0)
+    expect((await post(exact.toHexEF(), 'text/plain')).json.txStatus).toBe('SEEN_ON_NETWORK')
     const policy = await (await fetch(base() + '/arc/v1/policy')).json() as any
     expect(policy.policy.miningFee).toEqual({ satoshis: 50, bytes: 1000 })
   })
 
-  it('refuses BEEF whose merkle proof does not match the chain (469)', async () => {
-    const a = await faucet(alice, 30_000)
-    await fetch(base() + '/mine', { method: 'POST' })
-    const st = await (await fetch(`${base()}/arc/v1/tx/${a.id('hex')}`)).json() as any
-    const proven = Transaction.fromHex(a.toHex())
-    proven.merklePath = MerklePath.fromHex(st.merklePath)
-    const t = await spend(proven, 0, alice, bob, 1_000)
-    const beef = Beef.fromBinary(t.toBEEF())
-    // Move the proof to another height: its root no longer matches that block.
-    beef.bumps[0]!.blockHeight -= 1
-    expect((await post(new Uint8Array(beef.toBinary()), 'application/octet-stream')).status).toBe(469)
-    expect((await post(new Uint8Array(t.toBEEF()), 'application/octet-stream')).status).toBe(200)
+  it('answers 400 for what is not hex or has no body, and 463 for a BEEF that does not decode', async () => {
+    for (const body of ['zz', '0', ' 00']) expect((await post(body, 'text/plain')).status).toBe(400)
+    expect((await post(JSON.stringify({ rawTx: 'xyz' }), 'application/json')).status).toBe(400)
+    expect((await post('', 'text/plain')).status).toBe(400)
+    expect((await post('0100', 'application/x-www-form-urlencoded')).status).toBe(400)
+    expect((await post('0100beef00', 'text/plain')).status).toBe(463)
+    // The 11-byte BEEFs that used to run the SDK's reader out of memory.
+    for (const beef of ['0100beef00feffffff7f00', '0100beefffffffffffffff', '0200beef00ff0000000001']) {
+      const r = await post(beef, 'text/plain')
+      expect(r.status).toBe(463)
+      expect(r.json.extraInfo).toMatch(/error decoding BEEF/)
+    }
+    expect((await fetch(`${base()}/arc/v1/tx/${'ab'.repeat(32)}`)).status).toBe(404)
+  })
+
+  it('answers STORED / ANNOUNCED_TO_NETWORK when X-MaxTimeout runs out before the network sees the tx', async () => {
+    await fetch(base() + '/config', { method: 'POST', body: JSON.stringify({ arcAnnounceDelayMs: 500, arcSeenDelayMs: 2500 }) })
+    try {
+      const a = await faucet(base(), alice, 30_000)
+      const t1 = await spend(a, 0, alice, bob, 1_000)
+      const started = Date.now()
+      const r = await post(t1.toHex(), 'text/plain', { 'X-MaxTimeout': '1' })
+      expect(r.json.txStatus).toBe('ANNOUNCED_TO_NETWORK')
+      expect(Date.now() - started).toBeGreaterThanOrEqual(900)
+      const t2 = await spend(t1, 1, alice, bob, 1_000)
+      expect((await post(t2.toHex(), 'text/plain', { 'X-WaitFor': 'STORED' })).json.txStatus).toBe('STORED')
+      await expect.poll(async () => (await status(t1.id('hex'))).txStatus, { timeout: 5000 }).toBe('SEEN_ON_NETWORK')
+      expect((await post(t2.toHex(), 'text/plain', { 'X-MaxTimeout': '31' })).status).toBe(400)
+      expect((await post(t2.toHex(), 'text/plain', { 'X-WaitFor': 'NOPE' })).status).toBe(400)
+    } finally {
+      await fetch(base() + '/config', { method: 'POST', body: JSON.stringify({ arcAnnounceDelayMs: 0, arcSeenDelayMs: 0 }) })
+    }
+  })
+
+  it('reports MINED_IN_STALE_BLOCK after a reorg until the tx is mined again', async () => {
+    const a = await faucet(base(), alice, 30_000)
+    await mine(base())
+    const before = await status(a.id('hex'))
+    expect(before.txStatus).toBe('MINED')
+    const r = await (await fetch(base() + '/reorg', { method: 'POST', body: JSON.stringify({ depth: 1 }) })).json() as any
+    expect(r.staleTxids).toContain(a.id('hex'))
+    expect(await status(a.id('hex'))).toMatchObject({ txStatus: 'MINED_IN_STALE_BLOCK', blockHeight: 0, merklePath: '' })
+    // WhatsOnChain shows the coin unconfirmed again, without a height.
+    const unconf = await woc(`/address/${addr(alice)}/unconfirmed/unspent`)
+    expect(unconf.result).toContainEqual(expect.objectContaining({ tx_hash: a.id('hex'), status: 'unconfirmed' }))
+    expect(unconf.result.every((u: object) => !('height' in u))).toBe(true)
+    await mine(base())
+    const after = await status(a.id('hex'))
+    expect(after.txStatus).toBe('MINED')
+    expect(after.blockHash).not.toBe(before.blockHash)
+    expect((await fetch(base() + '/reorg', { method: 'POST', body: JSON.stringify({ depth: 11 }) })).status).toBe(400)
+  })
+})
+
+describe('devnet fault API', () => {
+  it('makes the next submissions answer as told, without (apply: false) or after (apply: true) processing them', async () => {
+    const a = await faucet(base(), alice, 30_000)
+    const t1 = await spend(a, 0, alice, bob, 1_000)
+    const body = { type: 'https://bitcoin-sv.github.io/arc/#/errors?id=_409', title: 'Generic error', status: 409, detail: 'Transaction could not be processed', instance: null, txid: '{txid}', extraInfo: 'timeout' }
+    const f = await fetch(base() + '/faults', { method: 'POST', body: JSON.stringify({ route: 'arc-submit', count: 2, response: { status: 409, body } }) })
+    expect(f.status).toBe(201)
+    expect((await f.json() as any).id).toMatch(/\S/)
+    for (let i = 0; i < 2; i++) {
+      const r = await post(t1.toHex(), 'text/plain')
+      expect(r).toEqual({ status: 409, json: { ...body, txid: t1.id('hex') } })
+    }
+    expect((await fetch(`${base()}/arc/v1/tx/${t1.id('hex')}`)).status).toBe(404) // not processed
+    await fetch(base() + '/faults', { method: 'POST', body: JSON.stringify({ route: 'arc-submit', apply: true, response: { status: 503, body: 'busy' } }) })
+    const applied = await fetch(base() + '/arc/v1/tx', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: t1.toHex() })
+    expect([applied.status, await applied.text()]).toEqual([503, 'busy'])
+    expect((await status(t1.id('hex'))).txStatus).toBe('SEEN_ON_NETWORK') // processed anyway
+    await fetch(base() + '/faults', { method: 'POST', body: JSON.stringify({ route: 'arc-status', response: { status: 200, body: { txid: '{txid}', txStatus: 'REJECTED', extraInfo: 'fault' } } }) })
+    expect(await status(t1.id('hex'))).toEqual({ txid: t1.id('hex'), txStatus: 'REJECTED', extraInfo: 'fault' })
+    await fetch(base() + '/faults', { method: 'POST', body: JSON.stringify({ route: 'chain', count: 5, response: { status: 500 } }) })
+    expect((await fetch(`${base()}/chain/chain/info`)).status).toBe(500)
+    expect(await (await fetch(base() + '/faults', { method: 'DELETE' })).json()).toEqual({ cleared: 1 })
+    expect((await fetch(`${base()}/chain/chain/info`)).status).toBe(200)
+    for (const bad of [{}, { route: 'nope', response: { status: 500 } }, { route: 'chain', response: { status: 99 } }, { route: 'chain', count: 0, response: { status: 500 } }]) {
+      expect((await fetch(base() + '/faults', { method: 'POST', body: JSON.stringify(bad) })).status).toBe(400)
+    }
+  })
+})
+
+describe('devnet as WhatsOnChain', () => {
+  it('lists unconfirmed coins without height and flags coins spent in the mempool', async () => {
+    const a = await faucet(base(), bob, 30_000)
+    await mine(base())
+    const t = await spend(a, 0, bob, carol, 5_000)
+    await post(t.toHex(), 'text/plain')
+    const conf = await woc(`/address/${addr(bob)}/confirmed/unspent`)
+    expect(conf.result).toContainEqual(expect.objectContaining({ tx_hash: a.id('hex'), isSpentInMempoolTx: true, status: 'confirmed' }))
+    const unconf = await woc(`/address/${addr(carol)}/unconfirmed/unspent`)
+    expect(unconf.result).toEqual([{ tx_pos: 0, tx_hash: t.id('hex'), value: 5_000, isSpentInMempoolTx: false, hex: new P2PKH().lock(addr(carol)).toHex(), status: 'unconfirmed' }])
+    const all = await woc(`/address/${addr(carol)}/unspent/all`)
+    expect(all.result.map((u: any) => u.tx_hash)).toContain(t.id('hex'))
+  })
+
+  it('pages confirmed unspent after 1000 with nextPageToken, and answers bulk requests of up to 20 addresses', async () => {
+    // 1001 outputs to one address, from an anyone-can-spend output (signing 1001 outputs is slow).
+    const a = await faucet(base(), carol, 200_000)
+    const fan = new Transaction()
+    fan.addOutput({ lockingScript: new P2PKH().lock(addr(alice)), satoshis: 1 })
+    const opTrue = new Transaction()
+    opTrue.addInput({ sourceTransaction: a, sourceOutputIndex: 0, unlockingScriptTemplate: new P2PKH().unlock(carol) })
+    opTrue.addOutput({ lockingScript: LockingScript.fromHex('51'), satoshis: 1001 + 2_000 })
+    opTrue.addOutput({ lockingScript: new P2PKH().lock(addr(carol)), satoshis: 200_000 - 3_001 - 1_000 })
+    await opTrue.sign()
+    expect((await post(opTrue.toHex(), 'text/plain')).json.txStatus).toBe('SEEN_ON_NETWORK')
+    fan.outputs = []
+    fan.addInput({ sourceTransaction: opTrue, sourceOutputIndex: 0, unlockingScript: new UnlockingScript([]) })
+    const toAlice = new P2PKH().lock(addr(alice))
+    for (let i = 0; i < 1001; i++) fan.addOutput({ lockingScript: toAlice, satoshis: 1 })
+    expect(arcFee(fan.toBinary().length)).toBeLessThanOrEqual(2_000)
+    expect((await post(fan.toHex(), 'text/plain')).json.txStatus).toBe('SEEN_ON_NETWORK')
+    await mine(base())
+    const p1 = await woc(`/address/${addr(alice)}/confirmed/unspent`)
+    expect(p1.result).toHaveLength(1000)
+    expect(p1.nextPageToken).toMatch(/\S/)
+    const p2 = await woc(`/address/${addr(alice)}/confirmed/unspent?token=${encodeURIComponent(p1.nextPageToken)}`)
+    expect(p2.nextPageToken).toBeUndefined()
+    const ids = new Set([...p1.result, ...p2.result].map((u: any) => `${u.tx_hash}:${u.tx_pos}`))
+    expect([...ids].filter(id => id.startsWith(fan.id('hex')))).toHaveLength(1001)
+    const bulk = await woc('/addresses/confirmed/unspent', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ addresses: [addr(bob), addr(carol)] }) })
+    expect(bulk.map((b: any) => b.address)).toEqual([addr(bob), addr(carol)])
+    expect(bulk[0]).toMatchObject({ error: '', unspent: expect.any(Array) })
+    const tooMany = await fetch(`${base()}/chain/addresses/unconfirmed/unspent`, { method: 'POST', body: JSON.stringify({ addresses: Array(21).fill(addr(bob)) }) })
+    expect(tooMany.status).toBe(400)
+  })
+
+  it('serves the header routes, script-hash history, tx status and raw-tx broadcast', async () => {
+    const tip = await woc('/chain/info')
+    const headers = await woc('/block/headers')
+    expect(headers[0]).toMatchObject({ height: tip.blocks, hash: tip.bestblockhash })
+    const a = await faucet(base(), bob, 20_000)
+    const t = await spend(a, 0, bob, carol, 2_000)
+    const sent = await fetch(`${base()}/chain/tx/raw`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ txhex: t.toHex() }) })
+    expect(await sent.json()).toBe(t.id('hex'))
+    const again = await fetch(`${base()}/chain/tx/raw`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ txhex: t.toHex() }) })
+    expect(await again.text()).toBe('unexpected response code 500: Transaction already in the mempool')
+    const rival = await spend(a, 0, bob, alice, 3_000)
+    const ds = await fetch(`${base()}/chain/tx/raw`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ txhex: rival.toHexEF() }) })
+    expect([ds.ok, await ds.text()]).toEqual([false, 'unexpected response code 500: 258: txn-mempool-conflict'])
+    await mine(base())
+    const st = await woc('/txs/status', { method: 'POST', body: JSON.stringify({ txids: [t.id('hex'), 'ab'.repeat(32)] }) })
+    expect(st[0]).toMatchObject({ txid: t.id('hex'), blockheight: tip.blocks + 1, confirmations: 1 })
+    expect(st[1]).toEqual({ txid: 'ab'.repeat(32), error: 'unknown' })
+    const hash = (await woc(`/address/${addr(carol)}/confirmed/unspent`)).script
+    const hist = await woc(`/script/${hash}/confirmed/history`)
+    expect(hist.result).toContainEqual({ tx_hash: t.id('hex'), height: tip.blocks + 1 })
+  })
+
+  it('lets cross-origin browsers send the headers the ARC and WhatsOnChain clients send', async () => {
+    const r = await fetch(`${base()}/arc/v1/tx`, { method: 'OPTIONS', headers: { origin: 'https://example.org', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,xdeployment-id,authorization,x-callbackurl,x-callbacktoken,x-maxtimeout,x-waitfor' } })
+    expect(r.status).toBe(204)
+    expect(r.headers.get('access-control-allow-origin')).toBe('*')
+    const allowed = (r.headers.get('access-control-allow-headers') ?? '').split(/,\s*/)
+    for (const h of ['content-type', 'xdeployment-id', 'authorization', 'x-callbackurl', 'x-callbacktoken', 'x-maxtimeout', 'x-waitfor', 'accept', 'cache-control']) expect(allowed).toContain(h)
+  })
+})
+
+describe('devnet rate limit (WhatsOnChain without a key)', () => {
+  it('answers 429 with Retry-After beyond the rate, and 10× the rate with an API key', async () => {
+    const limited = await startAppServer({ host: '127.0.0.1', port: 0, devnetFile: ':memory:', devnetRateLimit: { perSecond: 3 } })
+    try {
+      const get = async (key?: string): Promise<Response> => await fetch(`${limited.url}/devnet/chain/chain/info`, { headers: key !== undefined ? { authorization: key } : {} })
+      // A burst of 6 at once: the bucket holds 3.
+      const codes = await Promise.all(Array.from({ length: 6 }, async () => (await get()).status))
+      expect(codes.filter(c => c === 429).length).toBeGreaterThanOrEqual(2)
+      expect(codes.every(c => c === 200 || c === 429)).toBe(true)
+      const r = await get()
+      expect(r.status).toBe(429)
+      expect(await r.text()).toBe('Too Many Requests')
+      expect(Number(r.headers.get('retry-after'))).toBeGreaterThanOrEqual(1)
+      expect(r.headers.get('access-control-expose-headers')).toContain('retry-after')
+      // ARC is not WhatsOnChain: not limited.
+      expect((await fetch(`${limited.url}/devnet/arc/v1/policy`)).status).toBe(200)
+      const keyed = await Promise.all(Array.from({ length: 12 }, async () => (await get('my-key')).status))
+      expect(keyed.filter(c => c === 200).length).toBeGreaterThanOrEqual(10)
+      await new Promise(resolve => setTimeout(resolve, 1100))
+      expect((await get()).status).toBe(200)
+    } finally {
+      await limited.close()
+    }
   })
 })
