@@ -2,16 +2,30 @@
 import * as v from 'valibot'
 import { MerklePath, Transaction } from '@bsv/sdk'
 import { hostOf, request } from './http.ts'
+import { Pacer, pacerFor, RateLimited } from './pacer.ts'
 
 const Hex64 = v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/))
-const Unspent = v.object({
-  result: v.pipe(v.array(v.object({
-    height: v.pipe(v.number(), v.integer(), v.minValue(0)),
-    tx_pos: v.pipe(v.number(), v.integer(), v.minValue(0)),
-    tx_hash: Hex64,
-    value: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(21e14))
-  })), v.maxLength(10_000))
+const Sats = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(21e14))
+/**
+ * One unspent output as WhatsOnChain lists it. Unconfirmed items carry no `height` (some
+ * variants say 0); `isSpentInMempoolTx` marks an output a mempool transaction already spends.
+ */
+const UnspentItem = v.object({
+  height: v.optional(v.nullable(v.pipe(v.number(), v.integer(), v.minValue(0)))),
+  tx_pos: v.pipe(v.number(), v.integer(), v.minValue(0)),
+  tx_hash: Hex64,
+  value: Sats,
+  isSpentInMempoolTx: v.optional(v.boolean())
 })
+const Token = v.pipe(v.string(), v.maxLength(4096))
+/** GET /address/{a}/(un)confirmed/unspent, and each element of the bulk answers. */
+const AddressUnspent = v.object({
+  address: v.optional(v.string()),
+  result: v.nullish(v.pipe(v.array(UnspentItem), v.maxLength(100_000))),
+  error: v.optional(v.string()),
+  nextPageToken: v.optional(v.nullable(Token))
+})
+const BulkUnspent = v.pipe(v.array(AddressUnspent), v.maxLength(20))
 const HeaderJson = v.object({ hash: Hex64, height: v.pipe(v.number(), v.integer(), v.minValue(0)), merkleroot: Hex64 })
 const Tsc = v.object({ index: v.pipe(v.number(), v.integer(), v.minValue(0)), target: Hex64, nodes: v.pipe(v.array(v.union([Hex64, v.literal('*')])), v.maxLength(64)) })
 const ExchangeRate = v.object({ currency: v.literal('USD'), rate: v.pipe(v.number(), v.minValue(0), v.maxValue(10_000_000)) })
@@ -23,6 +37,22 @@ export interface UnspentOutput {
   satoshis: number
   /** undefined while unconfirmed */
   height?: number
+  /** A mempool transaction already spends it: not spendable, though the address is used. */
+  spentInMempool: boolean
+}
+
+/** WhatsOnChain's bulk endpoints take at most 20 addresses. */
+export const BULK_MAX = 20
+/** Pages a single address may take before we call the answer unreasonable. */
+const MAX_PAGES = 200
+/** The bulk unconfirmed endpoint returns at most this many items per request. */
+const BULK_UNCONFIRMED_CAP = 100
+
+export interface ChainReaderOptions {
+  /** Requests per second; default: WhatsOnChain's limit for the key (or no key). */
+  perSecond?: number
+  /** A pacer to share (tests, or readers of one service). */
+  pacer?: Pacer
 }
 
 export interface BlockHeaderInfo {
@@ -34,34 +64,121 @@ export interface BlockHeaderInfo {
 export class ChainDataError extends Error {}
 
 export class ChainReader {
-  constructor (readonly baseUrl: string, private readonly apiKey?: string) {}
+  readonly pacer: Pacer
+  /** Set when the service has no bulk endpoints (404): we ask address by address instead. */
+  private noBulk = false
 
-  private async get (path: string): Promise<Response> {
+  constructor (readonly baseUrl: string, private readonly apiKey?: string, opts: ChainReaderOptions = {}) {
+    this.pacer = opts.pacer ?? pacerFor(baseUrl, apiKey, opts.perSecond)
+  }
+
+  /** Every request to the service goes through the pacer: one queue, 429s ridden out. */
+  private async send (path: string, init: { method?: string, body?: unknown } = {}): Promise<Response> {
     const headers: Record<string, string> = {}
     if (this.apiKey !== undefined && this.apiKey !== '') headers.Authorization = this.apiKey
-    const res = await request(this.baseUrl + path, { headers }, `chain data at ${hostOf(this.baseUrl)}`)
-    if (res.status === 429) throw new ChainDataError('The chain data service is rate limiting us; an API key in Settings raises the limit.')
-    return res
+    if (init.body !== undefined) headers['Content-Type'] = 'application/json'
+    const body = init.body === undefined ? undefined : JSON.stringify(init.body)
+    try {
+      return await this.pacer.run(async () => await request(this.baseUrl + path, { method: init.method ?? 'GET', headers, body }, `chain data at ${hostOf(this.baseUrl)}`))
+    } catch (e) {
+      if (e instanceof RateLimited) throw new ChainDataError(e.message)
+      throw e
+    }
+  }
+
+  private async get (path: string): Promise<Response> {
+    return await this.send(path)
+  }
+
+  private async read<T> (res: Response, what: string, schema: v.GenericSchema<unknown, T>): Promise<T> {
+    if (!res.ok) throw new ChainDataError(`Chain data service answered ${res.status} for ${what}.`)
+    const parsed = v.safeParse(schema, await res.json().catch(() => undefined))
+    if (!parsed.success) throw new ChainDataError('The chain data service sent an answer Handover cannot read.')
+    return parsed.output
   }
 
   private async json<T> (path: string, schema: v.GenericSchema<unknown, T>): Promise<T | undefined> {
     const res = await this.get(path)
     if (res.status === 404) return undefined
-    if (!res.ok) throw new ChainDataError(`Chain data service answered ${res.status} for ${path.split('/')[1]}.`)
-    const parsed = v.safeParse(schema, await res.json())
-    if (!parsed.success) throw new ChainDataError('The chain data service sent an answer Handover cannot read.')
-    return parsed.output
+    return await this.read(res, path.split('/')[1] ?? path, schema)
   }
 
+  /** Unspent outputs of one address, confirmed (every page) and unconfirmed. */
   async unspent (address: string): Promise<UnspentOutput[]> {
-    const out: UnspentOutput[] = []
-    for (const kind of ['confirmed', 'unconfirmed'] as const) {
-      const r = await this.json(`/address/${address}/${kind}/unspent`, Unspent)
-      for (const u of r?.result ?? []) {
-        out.push({ txid: u.tx_hash, vout: u.tx_pos, satoshis: u.value, height: kind === 'confirmed' && u.height > 0 ? u.height : undefined })
+    return dedupe([...await this.confirmedPages(address, undefined), ...await this.unconfirmed(address)])
+  }
+
+  /**
+   * Unspent outputs of many addresses, 20 per request through the bulk endpoints (a restore
+   * of 240 addresses takes 24 requests instead of 480). Every address asked for is in the
+   * answer; one the service left out is an error, never an empty address.
+   */
+  async unspentMany (addresses: readonly string[]): Promise<Map<string, UnspentOutput[]>> {
+    const out = new Map<string, UnspentOutput[]>()
+    for (let i = 0; i < addresses.length; i += BULK_MAX) {
+      const batch = addresses.slice(i, i + BULK_MAX)
+      if (this.noBulk) {
+        for (const a of batch) out.set(a, await this.unspent(a))
+        continue
+      }
+      const confirmed = await this.bulk('confirmed', batch)
+      if (confirmed === undefined) { this.noBulk = true; i -= BULK_MAX; continue }
+      const unconfirmed = await this.bulk('unconfirmed', batch)
+      if (unconfirmed === undefined) { this.noBulk = true; i -= BULK_MAX; continue }
+      // The bulk unconfirmed answer stops at 100 items; past that, ask each busy address alone.
+      const full = [...unconfirmed.values()].reduce((n, e) => n + (e.result?.length ?? 0), 0) >= BULK_UNCONFIRMED_CAP
+      for (const a of batch) {
+        const c = confirmed.get(a)!
+        const mine = [...(c.result ?? []).map(u => toUnspent(u, 'confirmed'))]
+        if (typeof c.nextPageToken === 'string' && c.nextPageToken !== '') mine.push(...await this.confirmedPages(a, c.nextPageToken))
+        const u = unconfirmed.get(a)!
+        if (full && (u.result?.length ?? 0) > 0) mine.push(...await this.unconfirmed(a))
+        else mine.push(...(u.result ?? []).map(x => toUnspent(x, 'unconfirmed')))
+        out.set(a, dedupe(mine))
       }
     }
     return out
+  }
+
+  /** One bulk request; undefined when the service has no such endpoint. */
+  private async bulk (kind: 'confirmed' | 'unconfirmed', batch: string[]): Promise<Map<string, v.InferOutput<typeof AddressUnspent>> | undefined> {
+    const res = await this.send(`/addresses/${kind}/unspent`, { method: 'POST', body: { addresses: batch } })
+    if (res.status === 404 || res.status === 405) return undefined
+    const list = await this.read(res, 'addresses', BulkUnspent)
+    const byAddress = new Map<string, v.InferOutput<typeof AddressUnspent>>()
+    for (const e of list) {
+      if (e.address === undefined || !batch.includes(e.address)) throw new ChainDataError('The chain data service answered about an address Handover did not ask for.')
+      if (e.error !== undefined && e.error !== '') throw new ChainDataError(`The chain data service could not list ${e.address}: ${e.error.slice(0, 200)}`)
+      byAddress.set(e.address, e)
+    }
+    const missing = batch.find(a => !byAddress.has(a))
+    if (missing !== undefined) throw new ChainDataError(`The chain data service left out address ${missing}; Handover will ask again.`)
+    return byAddress
+  }
+
+  /** Confirmed outputs of one address, following nextPageToken from `token` (or the start). */
+  private async confirmedPages (address: string, token: string | undefined): Promise<UnspentOutput[]> {
+    const out: UnspentOutput[] = []
+    const tokens = new Set<string>()
+    for (let page = 0; page < MAX_PAGES; page++) {
+      const q = token === undefined ? '' : `?token=${encodeURIComponent(token)}`
+      const r = await this.json(`/address/${address}/confirmed/unspent${q}`, AddressUnspent)
+      if (r?.error !== undefined && r.error !== '') throw new ChainDataError(`The chain data service could not list ${address}: ${r.error.slice(0, 200)}`)
+      for (const u of r?.result ?? []) out.push(toUnspent(u, 'confirmed'))
+      const next = r?.nextPageToken
+      if (typeof next !== 'string' || next === '') return out
+      // A token seen before would loop for ever.
+      if (tokens.has(next)) throw new ChainDataError('The chain data service sent the same page twice.')
+      tokens.add(next)
+      token = next
+    }
+    throw new ChainDataError(`Address ${address} has more coins than Handover reads at once.`)
+  }
+
+  private async unconfirmed (address: string): Promise<UnspentOutput[]> {
+    const r = await this.json(`/address/${address}/unconfirmed/unspent`, AddressUnspent)
+    if (r?.error !== undefined && r.error !== '') throw new ChainDataError(`The chain data service could not list ${address}: ${r.error.slice(0, 200)}`)
+    return (r?.result ?? []).map(u => toUnspent(u, 'unconfirmed'))
   }
 
   async rawTx (txid: string): Promise<Transaction | undefined> {
@@ -108,6 +225,22 @@ export class ChainReader {
     if (header === undefined) return undefined
     return merklePathFromTsc(txid, proof.output.index, proof.output.nodes, header.height)
   }
+}
+
+/** An output listed twice (it got mined between the two requests) counts once, as confirmed. */
+function dedupe (list: UnspentOutput[]): UnspentOutput[] {
+  const seen = new Map<string, UnspentOutput>()
+  for (const u of list) {
+    const id = `${u.txid}:${u.vout}`
+    const had = seen.get(id)
+    if (had === undefined || (had.height === undefined && u.height !== undefined)) seen.set(id, u)
+  }
+  return [...seen.values()]
+}
+
+function toUnspent (u: v.InferOutput<typeof UnspentItem>, kind: 'confirmed' | 'unconfirmed'): UnspentOutput {
+  const height = kind === 'confirmed' && typeof u.height === 'number' && u.height > 0 ? u.height : undefined
+  return { txid: u.tx_hash, vout: u.tx_pos, satoshis: u.value, height, spentInMempool: u.isSpentInMempoolTx === true }
 }
 
 /** TSC proof (index + sibling hashes, '*' = duplicate) to a BRC-74 merkle path. */

@@ -1,0 +1,99 @@
+// Paces requests to one rate-limited service (WhatsOnChain allows ~3 requests/s without a
+// key) and rides out its 429s: every request of a sync waits for its slot, and a 429 pushes
+// back the whole queue by the service's Retry-After, so a sync slows down instead of failing.
+
+export interface PacerOptions {
+  /** Requests per second the service allows. */
+  perSecond: number
+  /** How many 429s in a row one request may meet before it gives up. */
+  maxRetries?: number
+  /** Cap on one wait, whatever Retry-After says (a hostile or broken header must not hang us). */
+  maxWaitMs?: number
+  /** For tests. */
+  sleep?: (ms: number) => Promise<void>
+  now?: () => number
+}
+
+export class RateLimited extends Error {
+  constructor (readonly attempts: number) {
+    super('The chain data service keeps rate limiting us; Handover will try again later. An API key in Settings raises the limit.')
+  }
+}
+
+/** Without an API key WhatsOnChain allows 3 requests/s; keyed plans start far higher. */
+export const KEYLESS_RATE = 3
+export const KEYED_RATE = 20
+
+const defaultSleep = async (ms: number): Promise<void> => { await new Promise(resolve => setTimeout(resolve, ms)) }
+
+/** Seconds (or an HTTP date) from a Retry-After header, in ms; undefined when absent or unreadable. */
+export function retryAfterMs (value: string | null, now: number): number | undefined {
+  if (value === null || value.trim() === '') return undefined
+  const v = value.trim()
+  if (/^\d+(\.\d+)?$/.test(v)) return Number(v) * 1000
+  const at = Date.parse(v)
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now)
+}
+
+export class Pacer {
+  private nextSlot = 0
+  private readonly gapMs: number
+  private readonly maxRetries: number
+  private readonly maxWaitMs: number
+  private readonly sleep: (ms: number) => Promise<void>
+  private readonly now: () => number
+  /** Requests sent (including retries): what the service counts against us. */
+  sent = 0
+
+  constructor (opts: PacerOptions) {
+    if (!(opts.perSecond > 0)) throw new Error('A request rate must be positive.')
+    this.gapMs = 1000 / opts.perSecond
+    this.maxRetries = opts.maxRetries ?? 8
+    this.maxWaitMs = opts.maxWaitMs ?? 60_000
+    this.sleep = opts.sleep ?? defaultSleep
+    this.now = opts.now ?? Date.now
+  }
+
+  /** Waits for the next free slot. Slots are handed out in call order, so callers queue fairly. */
+  private async slot (): Promise<void> {
+    const now = this.now()
+    const at = Math.max(now, this.nextSlot)
+    this.nextSlot = at + this.gapMs
+    if (at > now) await this.sleep(at - now)
+  }
+
+  /**
+   * Runs `send` in its slot; on 429 waits (Retry-After, else exponential backoff), holds back
+   * every other queued request just as long, and tries again, up to maxRetries times.
+   */
+  async run (send: () => Promise<Response>): Promise<Response> {
+    for (let attempt = 0; ; attempt++) {
+      await this.slot()
+      this.sent++
+      const res = await send()
+      if (res.status !== 429) return res
+      // Drain the body so the connection can be reused.
+      await res.arrayBuffer().catch(() => undefined)
+      if (attempt >= this.maxRetries) throw new RateLimited(attempt + 1)
+      const backoff = Math.min(this.maxWaitMs, 500 * 2 ** attempt)
+      const wait = Math.min(this.maxWaitMs, Math.max(retryAfterMs(res.headers.get('retry-after'), this.now()) ?? backoff, this.gapMs))
+      // The service is counting all our requests, not this one: everybody waits.
+      this.nextSlot = Math.max(this.nextSlot, this.now() + wait)
+    }
+  }
+}
+
+const shared = new Map<string, Pacer>()
+
+/**
+ * One pacer per service and key, shared by every reader of it in this tab (the wallet's,
+ * a reopened wallet's, the header tracker's), since the service counts them together.
+ */
+export function pacerFor (baseUrl: string, apiKey: string | undefined, perSecond?: number): Pacer {
+  const keyed = apiKey !== undefined && apiKey !== ''
+  const rate = perSecond ?? (keyed ? KEYED_RATE : KEYLESS_RATE)
+  const id = `${baseUrl}\n${keyed ? 'key' : 'nokey'}\n${rate}`
+  let p = shared.get(id)
+  if (p === undefined) { p = new Pacer({ perSecond: rate }); shared.set(id, p) }
+  return p
+}
