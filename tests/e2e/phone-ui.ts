@@ -170,3 +170,49 @@ export async function send (p: Phone, to: string, sats: number): Promise<void> {
   await click(p, 'Sign and send')
   await waitText(p, '[data-testid="balance"]', re(/sats$/))
 }
+
+export async function attr (p: Phone, selector: string, name: string): Promise<string | undefined> {
+  return await p.evaluate(([s, n]) => document.querySelector(s)?.getAttribute(n) ?? undefined, [selector, name] as [string, string])
+}
+
+/** Text of the whole screen, for failure messages. */
+export async function screenText (p: Phone): Promise<string> {
+  return (await text(p, 'main').catch(() => undefined)) ?? '(no screen)'
+}
+
+/**
+ * Points `to`'s camera at the QR code `from` shows: a screenshot of `from`'s code is
+ * what `to`'s camera films from then on (a canvas stream in place of getUserMedia's,
+ * so it works the same in every engine). The app scans its pixels like any video.
+ * Returns the code's text, for checks.
+ */
+export async function pointCamera (from: Phone, to: Phone): Promise<string> {
+  const code = await poll('a QR code on screen', async () => await attr(from, '[data-testid="pair-qr"]', 'data-text'), 30_000)
+  const png = await from.screenshot('[data-testid="pair-qr"]')
+  await to.evaluate(async (dataUrl: string) => {
+    const img = new Image()
+    img.src = dataUrl
+    await img.decode()
+    const w = window as unknown as { cameraPicture?: HTMLImageElement, cameraInstalled?: boolean }
+    w.cameraPicture = img
+    if (w.cameraInstalled === true) return
+    w.cameraInstalled = true
+    navigator.mediaDevices.getUserMedia = async () => {
+      const canvas = document.createElement('canvas')
+      canvas.width = 640; canvas.height = 480
+      const ctx = canvas.getContext('2d')!
+      const draw = (): void => {
+        const pic = w.cameraPicture!
+        const s = Math.min(440 / pic.width, 440 / pic.height)
+        ctx.fillStyle = '#fff'
+        ctx.fillRect(0, 0, 640, 480)
+        ctx.drawImage(pic, (640 - pic.width * s) / 2, (480 - pic.height * s) / 2, pic.width * s, pic.height * s)
+      }
+      draw()
+      // a camera keeps sending frames; a stream of a canvas only does while it is drawn on
+      setInterval(draw, 100)
+      return canvas.captureStream(10)
+    }
+  }, 'data:image/png;base64,' + png.toString('base64'))
+  return code
+}
