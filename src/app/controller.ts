@@ -76,13 +76,13 @@ export class AppController {
 
   async create (mnemonic: string, passphrase: string): Promise<void> {
     this.secret = await createVault(this.db, mnemonic, passphrase)
-    await this.askPersistentStorage()
+    this.askPersistentStorage()
     await this.openWallet()
   }
 
   async restore (mnemonic: string, bip39Passphrase: string, passphrase: string): Promise<void> {
     this.secret = await createVault(this.db, mnemonic, passphrase, bip39Passphrase)
-    await this.askPersistentStorage()
+    this.askPersistentStorage()
     await this.openWallet({ restore: true })
   }
 
@@ -90,7 +90,7 @@ export class AppController {
   async restoreBackup (fileText: string, passphrase: string): Promise<void> {
     const secret = await readBackup(fileText, passphrase)
     this.secret = await createVault(this.db, secret.mnemonic, passphrase, secret.bip39Passphrase)
-    await this.askPersistentStorage()
+    this.askPersistentStorage()
     await this.openWallet({ restore: true })
   }
 
@@ -192,8 +192,15 @@ export class AppController {
     await this.refresh(opts)
   }
 
-  private async askPersistentStorage (): Promise<void> {
-    // Without this, Safari may wipe a site's storage after 7 days without a visit.
-    try { await navigator.storage?.persist?.() } catch { /* not fatal */ }
+  /**
+   * Asks the browser to keep our storage (without it, Safari may wipe a site's data after
+   * 7 days without a visit, and any browser may clear it when the disk fills). Never
+   * awaited: Firefox keeps the promise pending until the person answers its permission
+   * prompt, and no wallet flow may hang on that. The onboarding screen explains the prompt.
+   */
+  private askPersistentStorage (): void {
+    try {
+      void navigator.storage?.persist?.().catch(() => undefined)
+    } catch { /* not fatal: an engine without the Storage API */ }
   }
 }

@@ -5,6 +5,7 @@ import { answerQrOffer, createQrOffer } from '../link/qr-pairing.ts'
 import { hostInvite, joinInvite } from '../link/invite-pairing.ts'
 import { codeKind } from '../link/code-kind.ts'
 import { LinkError } from '../link/errors.ts'
+import { hasWebRTC, NO_WEBRTC_OFFLINE, NO_WEBRTC_TWO_SCANS } from '../link/webrtc-support.ts'
 import type { Link } from '../link/link.ts'
 import type { Settings } from '../store/records.ts'
 import { signalUrlFor } from './settings.ts'
@@ -49,6 +50,9 @@ export async function startPayeePairing (wallet: Wallet, settings: Settings, ori
     if (inv !== undefined) return { mode, text: inv.text, link: inv.link, cancel: () => inv.cancel() }
     invite.then(i => i.cancel(), () => undefined)
   }
+  if (!hasWebRTC()) {
+    throw new LinkError('no-webrtc', mode === 'qr' && signalUrl !== undefined ? NO_WEBRTC_TWO_SCANS : NO_WEBRTC_OFFLINE)
+  }
   const offer = await createQrOffer({ identity, iceServers: iceServers(settings) })
   return { mode: 'qr', text: offer.text, accept: async t => await offer.accept(t), cancel: () => offer.cancel() }
 }
@@ -65,6 +69,7 @@ export async function startPayerPairing (wallet: Wallet, settings: Settings, ori
     return { link, cancel: () => { cancelled = true } }
   }
   if (kind === 'offer') {
+    if (!hasWebRTC()) throw new LinkError('no-webrtc', 'This browser cannot connect phones directly (it has no WebRTC), so it cannot answer a two-scan code. Ask the payee to show a one-scan code (untick "Two scans") instead.')
     const ans = await answerQrOffer(scanned, { identity, iceServers: iceServers(settings) })
     return { answerText: ans.text, link: ans.link, cancel: () => ans.cancel() }
   }

@@ -8,6 +8,7 @@ export type LinkErrorCode =
   | 'protocol'          // the peer sent something malformed or oversized
   | 'signalling'        // the signalling service refused or went away
   | 'closed'            // the link was closed
+  | 'no-webrtc'         // this engine has no WebRTC: only the relay can carry a link
 
 export class LinkError extends Error {
   override name = 'LinkError'

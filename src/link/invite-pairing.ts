@@ -13,6 +13,7 @@ import { LinkError } from './errors.ts'
 import { openLink, type Link, type LinkOptions } from './link.ts'
 import { relayTransport, RelayInbox } from './relay.ts'
 import { SignalClient, type WebSocketCtor } from './signal-client.ts'
+import { hasWebRTC } from './webrtc-support.ts'
 
 export interface InviteOptions<T = unknown> extends LinkOptions<T> {
   /** ws(s)://host/signal */
@@ -73,6 +74,9 @@ export async function joinInvite<T = unknown> (inviteText: string, opts: InviteO
 }
 
 async function connect<T> (signal: SignalClient, inbox: RelayInbox, role: LinkRole, opts: InviteOptions<T>): Promise<Link<T>> {
+  // No WebRTC here: go straight to the relay. Our key exchange tells the other
+  // phone to stop waiting for a direct connection too.
+  if (!hasWebRTC() && opts.relay !== false) return await openLink(await relayTransport(signal, inbox, role), opts)
   const peer: Peer = createPeer({
     initiator: role === 'offerer',
     trickle: true,

@@ -85,9 +85,10 @@ export async function answerQrOffer<T = unknown> (offerText: string, opts: QrPai
     const answerP = nextSignal(peer, 10_000)
     peer.signal({ type: 'offer', sdp: remote })
     const answer = await answerP
-    // One candidate keeps the answer QR at version 5; the offerer also learns our
-    // address from our connectivity checks (peer-reflexive), so it's a hint only.
-    const text = encodeSdpText('answer', answer.sdp ?? '', { maxCandidates: 1 })
+    // The codec keeps as many candidates as fit a version-6 QR, IPv4 first: one
+    // candidate was not enough when it was Chromium's mDNS-named IPv6 address, which
+    // a Firefox offerer cannot use.
+    const text = encodeSdpText('answer', answer.sdp ?? '')
     const link = (async () => {
       await waitConnected(peer, opts.connectTimeoutMs ?? 120_000)
       return await openLink(directTransport(peer, 'answerer'), opts)

@@ -1,9 +1,18 @@
 import { describe, expect, it } from 'vitest'
+import { readFileSync } from 'node:fs'
 import QRCode from 'qrcode'
 import {
-  base45Decode, base45Encode, buildSdp, decodeSdpText, encodeSdpText, packSdp, parseSdp,
+  base45Decode, base45Encode, buildSdp, decodeSdpText, encodeSdpText, MAX_CODE_BYTES, packSdp, parseSdp,
   PayloadError, SdpCodecError, unpackSdp
 } from '../../src/core/sdp/index.ts'
+
+/** Real SDPs captured from Debian Chromium and Firefox ESR (scripts/capture-sdp.ts). */
+function fixture (name: string): string {
+  return readFileSync(new URL(`../fixtures/sdp/${name}.txt`, import.meta.url), 'utf8')
+}
+function qrVersionM (text: string): number {
+  return QRCode.create([{ data: text, mode: 'alphanumeric' }], { errorCorrectionLevel: 'M' }).version
+}
 
 // Captured from Chromium 156 (data channel only, mDNS host candidates).
 const CHROME_OFFER = [
@@ -70,8 +79,9 @@ describe('compact SDP', () => {
     expect(sdp).toContain('a=setup:actpass')
     expect(sdp).toContain('a=max-message-size:262144')
     expect(sdp).toContain('7d12f734-253d-4955-88e6-a08f48cd9cf3.local 54906 typ host')
-    // best priority first
-    expect(compact.candidates[0]!.address).toBe('7d12f734-253d-4955-88e6-a08f48cd9cf3.local')
+    // Chromium's IPv4 host candidate (IP precedence 30 in its priority) first, though it ranks lower
+    expect(compact.candidates[0]!.address).toBe('03034624-3c7f-4aba-b430-2f4c7066fc46.local')
+    expect(compact.candidates[1]!.address).toBe('7d12f734-253d-4955-88e6-a08f48cd9cf3.local')
     // rebuilt SDP parses to the same compact form: the codec is a fixed point
     expect(parseSdp('offer', sdp)).toEqual(compact)
   })
@@ -142,5 +152,103 @@ describe('payloads that start with a space', () => {
     expect(text.startsWith(' ')).toBe(true)
     expect(decodeSdpText(text).kind).toBe('offer')
     expect(decodeSdpText(text + '\r\n').kind).toBe('offer')
+  })
+})
+
+describe('real offers and answers from every engine with WebRTC', () => {
+  const cases = [
+    { name: 'chromium-offer', kind: 'offer' as const },
+    { name: 'firefox-offer', kind: 'offer' as const },
+    { name: 'chromium-answer-to-firefox', kind: 'answer' as const },
+    { name: 'firefox-answer-to-chromium', kind: 'answer' as const }
+  ]
+  for (const { name, kind } of cases) {
+    it(`${name}: fits a QR of version 6, carries two candidates and survives the round trip`, () => {
+      const sdp = fixture(name)
+      const text = encodeSdpText(kind, sdp)
+      expect(qrVersionM(text)).toBeLessThanOrEqual(6)
+      expect(base45Decode(text).length).toBeLessThanOrEqual(MAX_CODE_BYTES)
+      const back = decodeSdpText(text)
+      expect(back.kind).toBe(kind)
+      // two host candidates: the far side has a second address to try
+      expect(back.compact.candidates).toHaveLength(2)
+      for (const c of back.compact.candidates) expect(sdp).toContain(`${c.address} ${c.port} typ host`)
+      // credentials and fingerprint are the browser's own, byte for byte
+      expect(back.sdp).toContain(/a=ice-ufrag:.*/.exec(sdp)![0])
+      expect(back.sdp).toContain(/a=ice-pwd:.*/.exec(sdp)![0])
+      expect(back.sdp).toContain(/a=fingerprint:sha-256 .*/.exec(sdp)![0])
+      expect(parseSdp(kind, back.sdp)).toEqual(back.compact)
+    })
+  }
+
+  it('puts Chromium\'s IPv4 host candidate first, even behind an mDNS name', () => {
+    // Chromium ranks its IPv6 candidate higher; Firefox cannot use that one, so a
+    // one-candidate answer from Chromium left a Firefox offerer with nothing to reach.
+    const sdp = fixture('chromium-answer-to-firefox')
+    const ipv4Line = sdp.split('\r\n').find(l => / udp 2113937151 /.test(l))!
+    const first = decodeSdpText(encodeSdpText('answer', sdp)).compact.candidates[0]!
+    expect(ipv4Line).toContain(`${first.address} ${first.port} typ host`)
+    // the same when asked for a single candidate
+    const one = parseSdp('answer', sdp, { maxCandidates: 1 }).candidates
+    expect(one).toEqual([first])
+  })
+
+  it('packs Firefox\'s lowercase-hex ICE credentials at half a byte a character', () => {
+    const c = parseSdp('offer', fixture('firefox-offer'))
+    expect(c.ufrag).toMatch(/^[0-9a-f]{8}$/)
+    expect(c.pwd).toMatch(/^[0-9a-f]{32}$/)
+    const asIceChars = packSdp({ ...c, ufrag: c.ufrag.toUpperCase(), pwd: c.pwd.toUpperCase() }).length
+    expect(packSdp(c).length).toBe(asIceChars - 10)
+    // (Firefox's max-message-size is rounded down to a power of two: advertising less is safe)
+    expect(unpackSdp(packSdp(c))).toEqual({ ...c, maxMessageSize: 2 ** 29 })
+    // odd lengths and mixed case survive too
+    for (const pwd of ['abcdef0123456789abcdef012', 'AbCdEf0123456789abcdef01']) {
+      expect(unpackSdp(packSdp({ ...c, pwd })).pwd).toBe(pwd)
+    }
+  })
+
+  it('takes a third candidate only while the code still fits', () => {
+    const plain = FIREFOX_ANSWER // IPv4 + IPv6 + srflx: 89 bytes
+    expect(parseSdp('answer', plain).candidates).toHaveLength(3)
+    const chrome = fixture('chromium-offer').replace('a=ice-ufrag',
+      'a=candidate:9 1 udp 1677729535 203.0.113.9 61000 typ srflx raddr 0.0.0.0 rport 0\r\n' +
+      'a=candidate:8 1 udp 2113939711 0f0e0d0c-0b0a-4908-8706-050403020100.local 50000 typ host\r\na=ice-ufrag')
+    const c = parseSdp('offer', chrome)
+    expect(packSdp(c).length).toBeLessThanOrEqual(MAX_CODE_BYTES)
+    // two mDNS names leave room for the 7-byte public address, not for a third mDNS name
+    expect(c.candidates.map(x => x.type)).toEqual(['host', 'host', 'srflx'])
+  })
+})
+
+describe('a hostile connection code', () => {
+  const good = parseSdp('offer', CHROME_OFFER)
+  function withMidBytes (mid: number[]): Uint8Array {
+    const packed = packSdp({ ...good, mid: 'x', candidates: [] })
+    const at = packed.indexOf('x'.charCodeAt(0), 38) // after header, flags, fingerprint, credentials
+    return Uint8Array.from([...packed.subarray(0, at - 1), mid.length, ...mid, ...packed.subarray(at + 1)])
+  }
+
+  it('cannot inject SDP lines through the mid', () => {
+    const attack = [...new TextEncoder().encode('0\r\na=candidate:1 1 udp 1 6.6.6.6 1 typ host')].slice(0, 32)
+    expect(() => unpackSdp(withMidBytes(attack))).toThrow(SdpCodecError)
+    expect(() => unpackSdp(withMidBytes(attack))).toThrow(/mid must be/)
+    expect(() => decodeSdpText(base45Encode(withMidBytes(attack)))).toThrow(/mid must be/)
+    // nor can a browser's SDP smuggle one into a code we make
+    expect(() => packSdp({ ...good, mid: '0\r\nx' })).toThrow(/mid must be/)
+    expect(() => parseSdp('offer', CHROME_OFFER.replace('a=mid:0', 'a=mid:a b'))).toThrow(/mid must be/)
+  })
+
+  it('gets a clear error, not a TypeError, for a mid that is not even text', () => {
+    const bad = withMidBytes([0xc3, 0x28, 0xff])
+    let err: unknown
+    try { decodeSdpText(base45Encode(bad)) } catch (e) { err = e }
+    expect(err).toBeInstanceOf(SdpCodecError)
+    expect((err as Error).message).toMatch(/mid must be/)
+  })
+
+  it('still carries an ordinary token mid', () => {
+    const back = unpackSdp(withMidBytes([...new TextEncoder().encode('data-1')]))
+    expect(back.mid).toBe('data-1')
+    expect(buildSdp(back)).toContain('a=mid:data-1\r\n')
   })
 })

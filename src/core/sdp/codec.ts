@@ -1,8 +1,8 @@
 // Compact SDP for a data-channel-only WebRTC session. Only what the far side needs
 // to reach us and authenticate DTLS survives: fingerprint, ICE credentials, setup
 // role, up to three UDP candidates and max-message-size. Everything else in a
-// browser's SDP is boilerplate we can rebuild, which is how a ~700-byte offer
-// becomes a QR of version 5-6.
+// browser's SDP is boilerplate we can rebuild, which is how a ~900-byte offer or
+// answer from Chromium or Firefox becomes a QR of version 6 at most (MAX_CODE_BYTES).
 //
 // Binary layout (version 1):
 //   u8  header      (version << 4 | kind)            see kinds.ts
@@ -10,9 +10,10 @@
 //                   bit  2   a non-"0" mid follows the credentials
 //                   bits 3-7 log2(max-message-size), 0 = absent
 //   32  sha-256 DTLS fingerprint
-//   u8  ufrag length, ufrag as 6-bit ICE chars
-//   u8  pwd length,   pwd as 6-bit ICE chars
-//   [u8 mid length, mid utf-8]                       if flag bit 2
+//   u8  ufrag length (bits 0-6), bit 7 set: lowercase hex packed 4 bits a char
+//       (Firefox), else 6-bit ICE chars; then the packed ufrag
+//   u8  pwd length, same encoding, then the packed pwd
+//   [u8 mid length, mid as RFC 4566 token chars]     if flag bit 2
 //   candidates until the end, each:
 //   u8  bits 0-1 address kind (0 IPv4, 1 IPv6, 2 mDNS UUID), bits 2-3 type
 //       (host, srflx, prflx, relay), bits 4-7 zero
@@ -54,6 +55,15 @@ export class SdpCodecError extends PayloadError {
 }
 
 export const MAX_CANDIDATES = 3
+/**
+ * The most bytes a connection code may take: 102 bytes are 153 base45 characters, the
+ * most an alphanumeric QR of version 6 holds at error correction M (154). A bigger
+ * code means denser modules that a phone camera reads less reliably at arm's length.
+ */
+export const MAX_CODE_BYTES = 102
+/** SDP token characters (RFC 4566): a mid made of these cannot break out of its line. */
+const TOKEN_RE = /^[!#$%&'*+\-.0-9A-Z^_`a-z{|}~]+$/
+const HEX_RE = /^[0-9a-f]+$/
 const SETUPS: readonly SetupRole[] = ['actpass', 'active', 'passive']
 const TYPES: readonly CandidateType[] = ['host', 'srflx', 'prflx', 'relay']
 const ADDR_KINDS: readonly AddressKind[] = ['ipv4', 'ipv6', 'mdns']
@@ -64,7 +74,7 @@ const ICE_RE = /^[A-Za-z0-9+/]+$/
 // ---------- SDP text -> CompactSdp ----------
 
 export interface ParseOptions {
-  /** keep at most this many candidates (best priority first); default 3 */
+  /** keep at most this many candidates; default 3, and never more than fit MAX_CODE_BYTES */
   maxCandidates?: number
 }
 
@@ -93,7 +103,7 @@ export function parseSdp (kind: SdpKind, sdp: string, opts: ParseOptions = {}): 
   const sctpPort = attr('sctp-port')
   if (sctpPort !== undefined && sctpPort !== '5000') throw new SdpCodecError(`unsupported sctp-port ${sctpPort} (only 5000)`)
   const mid = attr('mid') ?? '0'
-  if (new TextEncoder().encode(mid).length > 32) throw new SdpCodecError('SDP mid is too long')
+  checkMid(mid)
   const mmsText = attr('max-message-size')
   const maxMessageSize = mmsText === undefined ? undefined : Number(mmsText)
   if (maxMessageSize !== undefined && !(Number.isInteger(maxMessageSize) && maxMessageSize > 0)) {
@@ -108,12 +118,48 @@ export function parseSdp (kind: SdpKind, sdp: string, opts: ParseOptions = {}): 
     if (all.some(x => x.address === c.address && x.port === c.port)) continue
     all.push(c)
   }
-  all.sort((a, b) => b.priority - a.priority)
-  const candidates = all.slice(0, opts.maxCandidates ?? MAX_CANDIDATES)
-    .map(({ type, address, port }) => ({ type, address, port }))
-  return {
-    kind, setup, fingerprint, ufrag, pwd, mid, candidates,
+  const base: CompactSdp = {
+    kind, setup, fingerprint, ufrag, pwd, mid, candidates: [],
     ...(maxMessageSize !== undefined ? { maxMessageSize } : {})
+  }
+  // As many candidates as fit a version-6 QR, in the order the far side should try them.
+  const max = Math.min(opts.maxCandidates ?? MAX_CANDIDATES, MAX_CANDIDATES)
+  const candidates: CompactCandidate[] = []
+  for (const c of preferenceOrder(all)) {
+    if (candidates.length >= max) break
+    const next = [...candidates, { type: c.type, address: c.address, port: c.port }]
+    if (candidates.length > 0 && packSdp({ ...base, candidates: next }).length > MAX_CODE_BYTES) continue
+    candidates.push(next[next.length - 1]!)
+  }
+  return { ...base, candidates }
+}
+
+/**
+ * Which candidates to carry first. Every engine ranks its IPv6 host candidate above
+ * the IPv4 one, but an IPv6 address hidden behind an mDNS name is one that another
+ * engine often cannot resolve or reach (Firefox cannot use Chromium's), while IPv4 on
+ * the same Wi-Fi works everywhere. So: IPv4 host candidates first (known from the
+ * address, or for Chromium's mDNS names from the priority, whose local-preference low
+ * byte is libwebrtc's IP precedence: 30 for IPv4), then everything else by priority.
+ */
+export function preferenceOrder<C extends CompactCandidate & { priority: number }> (cands: readonly C[]): C[] {
+  const byPriority = [...cands].sort((a, b) => b.priority - a.priority)
+  const ipv4Host = byPriority.filter(c => c.type === 'host' && looksIpv4(c))
+  return [...ipv4Host, ...byPriority.filter(c => !ipv4Host.includes(c))]
+}
+
+function looksIpv4 (c: CompactCandidate & { priority: number }): boolean {
+  const kind = addressKind(c.address)
+  if (kind === 'ipv4') return true
+  if (kind !== 'mdns') return false
+  const typePref = Math.floor(c.priority / 2 ** 24)
+  const localPref = Math.floor(c.priority / 2 ** 8) & 0xffff
+  return typePref === 126 && (localPref & 0xff) === 30
+}
+
+function checkMid (mid: string): void {
+  if (!TOKEN_RE.test(mid) || mid.length > 32) {
+    throw new SdpCodecError('SDP mid must be 1-32 characters of an SDP token (letters, digits and !#$%&\'*+-.^_`{|}~)')
   }
 }
 
@@ -189,7 +235,8 @@ export function packSdp (c: CompactSdp): Uint8Array {
   checkIce('ufrag', c.ufrag, 4); checkIce('pwd', c.pwd, 22); checkSetup(c.kind, c.setup)
   if (c.candidates.length > MAX_CANDIDATES) throw new SdpCodecError(`at most ${MAX_CANDIDATES} candidates fit`)
   const out: number[] = [payloadHeader(c.kind)]
-  const midBytes = c.mid === '0' ? undefined : new TextEncoder().encode(c.mid)
+  checkMid(c.mid)
+  const midBytes = c.mid === '0' ? undefined : Uint8Array.from(c.mid, ch => ch.charCodeAt(0))
   let mmsLog = 0
   if (c.maxMessageSize !== undefined) {
     // Advertising a smaller limit is always safe, so round down to a power of two.
@@ -200,7 +247,6 @@ export function packSdp (c: CompactSdp): Uint8Array {
   out.push(...c.fingerprint)
   out.push(...packIce(c.ufrag), ...packIce(c.pwd))
   if (midBytes !== undefined) {
-    if (midBytes.length === 0 || midBytes.length > 32) throw new SdpCodecError('mid must be 1-32 bytes')
     out.push(midBytes.length, ...midBytes)
   }
   for (const cand of c.candidates) {
@@ -234,10 +280,12 @@ export function unpackSdp (bytes: Uint8Array): CompactSdp {
   const fingerprint = bytes.slice(i, i + 32); i += 32
   const readIce = (what: string, min: number): string => {
     need(1, what)
-    const len = bytes[i++]!
-    const n = Math.ceil(len * 6 / 8)
+    const lenByte = bytes[i++]!
+    const hex = (lenByte & 0x80) !== 0
+    const len = lenByte & 0x7f
+    const n = Math.ceil(len * (hex ? 4 : 6) / 8)
     need(n, what)
-    const s = unpackIce(bytes.subarray(i, i + n), len); i += n
+    const s = hex ? unpackHex(bytes.subarray(i, i + n), len) : unpackIce(bytes.subarray(i, i + n), len); i += n
     checkIce(what, s, min)
     return s
   }
@@ -249,7 +297,10 @@ export function unpackSdp (bytes: Uint8Array): CompactSdp {
     const len = bytes[i++]!
     if (len === 0 || len > 32) throw new SdpCodecError('bad mid length')
     need(len, 'mid')
-    mid = new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(i, i + len)); i += len
+    // Token characters only (ASCII): anything else, a line break or bytes that are not
+    // even text, would be pasted into the SDP we hand the browser.
+    mid = String.fromCharCode(...bytes.subarray(i, i + len)); i += len
+    checkMid(mid)
   }
   const candidates: CompactCandidate[] = []
   while (i < bytes.length) {
@@ -274,6 +325,13 @@ export function unpackSdp (bytes: Uint8Array): CompactSdp {
 }
 
 function packIce (s: string): number[] {
+  if (s.length > 127) throw new SdpCodecError('ICE credentials longer than 127 characters cannot be packed')
+  if (HEX_RE.test(s)) {
+    // Firefox's credentials are lowercase hex: half a byte each instead of six bits.
+    const out: number[] = [0x80 | s.length]
+    for (let k = 0; k < s.length; k += 2) out.push((parseInt(s[k]!, 16) << 4) | (k + 1 < s.length ? parseInt(s[k + 1]!, 16) : 0))
+    return out
+  }
   const out: number[] = [s.length]
   let acc = 0; let bits = 0
   for (const ch of s) {
@@ -283,6 +341,12 @@ function packIce (s: string): number[] {
   }
   if (bits > 0) out.push((acc << (8 - bits)) & 0xff)
   return out
+}
+
+function unpackHex (b: Uint8Array, len: number): string {
+  let s = ''
+  for (let k = 0; k < len; k++) s += ((b[k >> 1]! >> ((k & 1) === 0 ? 4 : 0)) & 15).toString(16)
+  return s
 }
 
 function unpackIce (b: Uint8Array, len: number): string {
