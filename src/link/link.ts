@@ -5,7 +5,7 @@
 import * as v from 'valibot'
 import type { PrivateKey } from '@bsv/sdk'
 import {
-  LinkAuthError, shortAuthString, signHello, verifyHello, type LinkRole
+  CommitSchema, Handshake, HelloSchema, LinkAuthError, type HandshakeDone, type HandshakeMsg, type LinkRole
 } from '../core/link-auth/index.ts'
 import { Emitter } from './emitter.ts'
 import { LinkError } from './errors.ts'
@@ -56,7 +56,8 @@ export interface LinkOptions<T = unknown> {
 }
 
 const WireSchema = v.variant('k', [
-  v.strictObject({ k: v.literal('hello'), v: v.literal(1), identityKey: v.pipe(v.string(), v.maxLength(66)), signature: v.pipe(v.string(), v.maxLength(146)) }),
+  CommitSchema,
+  HelloSchema,
   v.strictObject({ k: v.literal('ping'), n: v.number() }),
   v.strictObject({ k: v.literal('pong'), n: v.number() }),
   v.strictObject({ k: v.literal('bye'), reason: v.pipe(v.string(), v.maxLength(200)) }),
@@ -71,7 +72,7 @@ const dec = new TextDecoder('utf-8', { fatal: true })
 export async function openLink<T = unknown> (transport: Transport, opts: LinkOptions<T>): Promise<Link<T>> {
   const maxBytes = opts.maxMessageBytes ?? 1024 * 1024
   const reasm = new Reassembler(maxBytes + 64, maxBytes)
-  const events = new Emitter<{ message: T, close: LinkClosed, hello: Wire & { k: 'hello' } }>()
+  const events = new Emitter<{ message: T, close: LinkClosed }>()
   const pending: T[] = []
   let hasMessageHandler = false
   let authed = false
@@ -107,9 +108,35 @@ export async function openLink<T = unknown> (transport: Transport, opts: LinkOpt
     events.emit('close', info)
   }
 
+  // ---- identity handshake (commit before reveal, see core/link-auth/handshake.ts) ----
+  const hs = new Handshake({
+    role: transport.role,
+    identity: opts.identity,
+    binding: transport.binding,
+    nonce: crypto.getRandomValues(new Uint8Array(32)),
+    ...(opts.expectedPeerKey !== undefined ? { expectedPeerKey: opts.expectedPeerKey } : {})
+  })
+  let handshakeDone: (d: HandshakeDone) => void = () => {}
+  let handshakeFailed: (e: LinkError) => void = () => {}
+  const handshake = new Promise<HandshakeDone>((resolve, reject) => { handshakeDone = resolve; handshakeFailed = reject })
+  handshake.catch(() => {})
+  const onHandshake = (m: HandshakeMsg): void => {
+    if (authed) throw new LinkError('protocol', 'peer repeated the identity handshake')
+    let step
+    try {
+      step = hs.receive(m)
+    } catch (e) {
+      handshakeFailed(e instanceof LinkAuthError ? new LinkError('identity', e.message, { cause: e }) : new LinkError('protocol', String(e)))
+      return
+    }
+    for (const out of step.send) void sendWire(out).catch(() => {})
+    // Set synchronously: a message right behind the peer's hello must find us authenticated.
+    if (step.done !== undefined) { authed = true; handshakeDone(step.done) }
+  }
+
   const onWire = (w: Wire): void => {
     switch (w.k) {
-      case 'hello': events.emit('hello', w); return
+      case 'commit': case 'hello': onHandshake(w); return
       case 'ping': void sendWire({ k: 'pong', n: w.n }).catch(() => {}); return
       case 'pong': pongWaiters.get(w.n)?.(); pongWaiters.delete(w.n); return
       case 'bye': void finish({ reason: 'peer-closed', message: w.reason || 'The other phone closed the connection.' }, false); return
@@ -149,33 +176,26 @@ export async function openLink<T = unknown> (transport: Transport, opts: LinkOpt
     void sendWire({ k: 'ping', n: ++pingN }).catch(() => {})
   }, Math.min(pingEvery, deadAfter / 3))
 
-  // ---- identity handshake ----
-  const peerHello = new Promise<Wire & { k: 'hello' }>((resolve, reject) => {
-    const t = setTimeout(() => reject(new LinkError('timeout', 'The other phone did not identify itself in time.')), opts.handshakeTimeoutMs ?? 10_000)
-    events.on('hello', h => { clearTimeout(t); resolve(h) })
-    events.on('close', c => { clearTimeout(t); reject(new LinkError(c.reason === 'protocol' ? 'protocol' : 'closed', c.message)) })
-  })
-  const proof = signHello(opts.identity, transport.role, transport.binding)
-  await sendWire({ k: 'hello', v: 1, ...proof })
-  let peerKey: string
+  const timeout = setTimeout(() => handshakeFailed(new LinkError('timeout', 'The other phone did not identify itself in time.')), opts.handshakeTimeoutMs ?? 10_000)
+  events.on('close', c => handshakeFailed(new LinkError(c.reason === 'protocol' ? 'protocol' : 'closed', c.message)))
+  let done: HandshakeDone
   try {
-    const h = await peerHello
-    const peerRole: LinkRole = transport.role === 'offerer' ? 'answerer' : 'offerer'
-    peerKey = verifyHello(h, peerRole, transport.binding, opts.expectedPeerKey).toString()
+    for (const m of hs.start()) await sendWire(m)
+    done = await handshake
   } catch (e) {
-    const err = e instanceof LinkAuthError
-      ? new LinkError('identity', e.message, { cause: e })
-      : e instanceof LinkError ? e : new LinkError('protocol', String(e))
+    const err = e instanceof LinkError ? e : new LinkError('protocol', String(e))
     await finish({ reason: err.code === 'timeout' ? 'timeout' : 'protocol', message: err.message }, true)
     throw err
+  } finally {
+    clearTimeout(timeout)
   }
-  authed = true
+  const peerKey = done.peerKey
 
   return {
     mode: transport.kind,
     role: transport.role,
     peerKey,
-    sas: shortAuthString(transport.binding),
+    sas: done.sas,
     get closed () { return closed !== undefined },
     async send (body: T) {
       if (closed !== undefined) throw new LinkError('closed', closed.message)

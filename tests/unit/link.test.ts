@@ -4,7 +4,7 @@ import { PrivateKey } from '@bsv/sdk'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket, { WebSocketServer } from 'ws'
 import {
-  decodeInvite, encodeInvite, shortAuthString, signHello, verifyHello, type ChannelBinding, type LinkRole
+  decodeInvite, encodeInvite, shortAuthString, signHello, verifyHello, type ChannelBinding, type HelloContext, type LinkRole
 } from '../../src/core/link-auth/index.ts'
 import { openLink, type Link, type LinkClosed } from '../../src/link/link.ts'
 import { Reassembler, splitMessage, FRAME_SIZE } from '../../src/link/frames.ts'
@@ -15,6 +15,10 @@ import { attachSignalling, type SignallingHandle } from '../../server/signal/ind
 
 const bytes = (n: number, seed: number): Uint8Array => Uint8Array.from({ length: n }, (_, i) => (i * 31 + seed) & 0xff)
 const dtls = (o: number, a: number): ChannelBinding => ({ mode: 'dtls', offerer: bytes(32, o), answerer: bytes(32, a) })
+const ctx = (o: number, a: number, nonce = 5): HelloContext => ({ binding: dtls(o, a), commitment: bytes(32, 3), answererNonce: bytes(32, nonce) })
+const sasOf = (o: number, a: number, nonce = 5): string => shortAuthString({
+  binding: dtls(o, a), offererKey: Uint8Array.from(keyA.toPublicKey().toDER() as number[]), answererKey: Uint8Array.from(keyB.toPublicKey().toDER() as number[]), offererNonce: bytes(32, 4), answererNonce: bytes(32, nonce)
+})
 
 /** Two Transports joined back to back in memory; `tap` may rewrite or drop frames. */
 function pipePair (binding: ChannelBinding, tap?: (from: LinkRole, f: Uint8Array) => Uint8Array | undefined): [Transport & { kill: () => void }, Transport & { kill: () => void }] {
@@ -47,21 +51,23 @@ const keyB = PrivateKey.fromRandom()
 
 describe('identity binding (core/link-auth)', () => {
   it('verifies a proof over the same channel and names the signer', () => {
-    const proof = signHello(keyA, 'offerer', dtls(1, 2))
-    expect(verifyHello(proof, 'offerer', dtls(1, 2), keyA.toPublicKey().toString()).toString()).toBe(keyA.toPublicKey().toString())
+    const proof = signHello(keyA, 'offerer', ctx(1, 2))
+    expect(verifyHello(proof, 'offerer', ctx(1, 2), keyA.toPublicKey().toString()).toString()).toBe(keyA.toPublicKey().toString())
   })
-  it('refuses a proof made over different DTLS fingerprints, a reflected role, or by the wrong key', () => {
-    const proof = signHello(keyA, 'offerer', dtls(1, 2))
-    expect(() => verifyHello(proof, 'offerer', dtls(1, 3))).toThrow(/identity proof does not match this channel/)
-    expect(() => verifyHello(proof, 'answerer', dtls(1, 2))).toThrow(/does not match/)
-    expect(() => verifyHello(proof, 'offerer', dtls(1, 2), keyB.toPublicKey().toString())).toThrow(/not the one whose code you scanned/)
-    expect(() => verifyHello({ ...proof, signature: 'zz' }, 'offerer', dtls(1, 2))).toThrow(/unreadable/)
-    expect(() => verifyHello({ ...proof, identityKey: '02' + 'ff'.repeat(32) }, 'offerer', dtls(1, 2))).toThrow(/not a point|does not match/)
+  it('refuses a proof made over different DTLS fingerprints or nonces, a reflected role, or by the wrong key', () => {
+    const proof = signHello(keyA, 'offerer', ctx(1, 2))
+    expect(() => verifyHello(proof, 'offerer', ctx(1, 3))).toThrow(/identity proof does not match this channel/)
+    expect(() => verifyHello(proof, 'offerer', ctx(1, 2, 6))).toThrow(/identity proof does not match this channel/)
+    expect(() => verifyHello(proof, 'answerer', ctx(1, 2))).toThrow(/does not match/)
+    expect(() => verifyHello(proof, 'offerer', ctx(1, 2), keyB.toPublicKey().toString())).toThrow(/not the one whose code you scanned/)
+    expect(() => verifyHello({ ...proof, signature: 'zz' }, 'offerer', ctx(1, 2))).toThrow(/unreadable/)
+    expect(() => verifyHello({ ...proof, identityKey: '02' + 'ff'.repeat(32) }, 'offerer', ctx(1, 2))).toThrow(/not a point|does not match/)
   })
-  it('shows the same six digits for the same channel and different ones otherwise', () => {
-    expect(shortAuthString(dtls(1, 2))).toMatch(/^\d{3} \d{3}$/)
-    expect(shortAuthString(dtls(1, 2))).toBe(shortAuthString(dtls(1, 2)))
-    expect(shortAuthString(dtls(1, 2))).not.toBe(shortAuthString(dtls(1, 3)))
+  it('shows the same six digits for the same handshake and different ones otherwise', () => {
+    expect(sasOf(1, 2)).toMatch(/^\d{3} \d{3}$/)
+    expect(sasOf(1, 2)).toBe(sasOf(1, 2))
+    expect(sasOf(1, 2)).not.toBe(sasOf(1, 3))
+    expect(sasOf(1, 2)).not.toBe(sasOf(1, 2, 6))
   })
   it('round-trips an invite in a version-4 QR payload and rejects broken ones', () => {
     const inv = { room: 'ab'.repeat(16), identityKey: keyA.toPublicKey().toString() }
@@ -129,6 +135,18 @@ describe('Link over a transport', () => {
     expect(results.map(r => r.status)).toEqual(['rejected', 'rejected'])
     const reasons = results.map(r => (r as PromiseRejectedResult).reason as { code: string, message: string })
     expect(reasons.some(e => e.code === 'identity' && /intercepting/.test(e.message))).toBe(true)
+  })
+
+  it('refuses a peer that reveals before committing, or sends an oversized commitment', async () => {
+    const wire = (w: object): Uint8Array => splitMessage(0, new TextEncoder().encode(JSON.stringify(w)))[0]!
+    const [o, a] = pipePair(dtls(1, 2))
+    const joined = openLink(a, { identity: keyB, handshakeTimeoutMs: 2000 })
+    await o.send(wire({ k: 'hello', v: 2, identityKey: keyA.toPublicKey().toString(), nonce: '00'.repeat(32), signature: '3006020101020101' }))
+    await expect(joined).rejects.toMatchObject({ code: 'identity', message: expect.stringMatching(/revealed its key before committing/) })
+    const [o2, a2] = pipePair(dtls(1, 2))
+    const joined2 = openLink(a2, { identity: keyB, handshakeTimeoutMs: 2000 })
+    await o2.send(wire({ k: 'commit', v: 2, c: 'ab'.repeat(5000) }))
+    await expect(joined2).rejects.toMatchObject({ message: expect.stringMatching(/sent something invalid/) })
   })
 
   it('tolerates a silent peer up to the limit, then closes with a clear reason', async () => {

@@ -5,15 +5,23 @@
 // (or the key exchange) separately with each phone, so the two phones see
 // different bindings, the signatures no longer verify, and the short
 // authentication strings differ.
+//
+// The transport keys are public before the handshake starts, so on their own they
+// would let a man in the middle (one showing its own invite) grind its keys until
+// both screens show the same six digits. The handshake (handshake.ts) therefore
+// adds a fresh nonce from each side under commit-before-reveal, and the signatures
+// and the short authentication string cover those nonces too.
 
 import { Hash, PrivateKey, PublicKey, Signature } from '@bsv/sdk'
 
 export type LinkRole = 'offerer' | 'answerer'
 export type BindingMode = 'dtls' | 'relay'
 
+export type LinkAuthErrorCode = 'bad-signature' | 'unexpected-key' | 'bad-key' | 'bad-binding' | 'bad-commitment' | 'out-of-order'
+
 export class LinkAuthError extends Error {
   override name = 'LinkAuthError'
-  constructor (readonly code: 'bad-signature' | 'unexpected-key' | 'bad-key' | 'bad-binding', message: string) {
+  constructor (readonly code: LinkAuthErrorCode, message: string) {
     super(message)
   }
 }
@@ -25,6 +33,15 @@ export interface ChannelBinding {
   answerer: Uint8Array
 }
 
+/** What both identity signatures cover: the channel, the offerer's commitment and the answerer's nonce. */
+export interface HelloContext {
+  binding: ChannelBinding
+  /** SHA-256 commitment the offerer sent first (32 bytes) */
+  commitment: Uint8Array
+  /** the answerer's nonce, revealed in answer to the commitment (32 bytes) */
+  answererNonce: Uint8Array
+}
+
 export interface HelloProof {
   /** compressed public key, hex (66 chars) */
   identityKey: string
@@ -32,27 +49,32 @@ export interface HelloProof {
   signature: string
 }
 
-const TAG = 'handover/link-hello/v1'
+const TAG = 'handover/link-hello/v2'
+const enc = new TextEncoder()
 
-function lp (b: Uint8Array): number[] {
+/** Length-prefixed, so no two different field lists share one byte string. */
+export function lp (b: Uint8Array | number[]): number[] {
   if (b.length > 255) throw new LinkAuthError('bad-binding', 'binding element too long')
   return [b.length, ...b]
 }
 
-/** The exact bytes a side signs (ECDSA hashes them once more with SHA-256). */
-export function helloTranscript (signer: LinkRole, binding: ChannelBinding): number[] {
+function checkBinding (binding: ChannelBinding): void {
   if (binding.offerer.length === 0 || binding.answerer.length === 0) {
     throw new LinkAuthError('bad-binding', 'channel binding is empty')
   }
-  const enc = new TextEncoder()
+}
+
+/** The exact bytes a side signs (ECDSA hashes them once more with SHA-256). */
+export function helloTranscript (signer: LinkRole, ctx: HelloContext): number[] {
+  checkBinding(ctx.binding)
   return Hash.sha256([
-    ...lp(enc.encode(TAG)), ...lp(enc.encode(binding.mode)), ...lp(enc.encode(signer)),
-    ...lp(binding.offerer), ...lp(binding.answerer)
+    ...lp(enc.encode(TAG)), ...lp(enc.encode(ctx.binding.mode)), ...lp(enc.encode(signer)),
+    ...lp(ctx.binding.offerer), ...lp(ctx.binding.answerer), ...lp(ctx.commitment), ...lp(ctx.answererNonce)
   ])
 }
 
-export function signHello (identity: PrivateKey, signer: LinkRole, binding: ChannelBinding): HelloProof {
-  const sig = identity.sign(helloTranscript(signer, binding))
+export function signHello (identity: PrivateKey, signer: LinkRole, ctx: HelloContext): HelloProof {
+  const sig = identity.sign(helloTranscript(signer, ctx))
   return {
     identityKey: identity.toPublicKey().toString(),
     signature: sig.toDER('hex') as string
@@ -69,10 +91,10 @@ export function parseIdentityKey (hex: string): PublicKey {
 }
 
 /**
- * Checks the peer's proof against the binding *we* observed. Returns the peer's key.
+ * Checks the peer's proof against the context *we* observed. Returns the peer's key.
  * `expectedKey` (from an invite or a known contact) must match when given.
  */
-export function verifyHello (proof: HelloProof, signer: LinkRole, binding: ChannelBinding, expectedKey?: string): PublicKey {
+export function verifyHello (proof: HelloProof, signer: LinkRole, ctx: HelloContext, expectedKey?: string): PublicKey {
   const key = parseIdentityKey(proof.identityKey)
   if (expectedKey !== undefined && key.toString() !== expectedKey.toLowerCase()) {
     throw new LinkAuthError('unexpected-key',
@@ -84,21 +106,9 @@ export function verifyHello (proof: HelloProof, signer: LinkRole, binding: Chann
   } catch {
     throw new LinkAuthError('bad-signature', 'The other phone sent an unreadable identity proof.')
   }
-  if (!key.verify(helloTranscript(signer, binding), sig)) {
+  if (!key.verify(helloTranscript(signer, ctx), sig)) {
     throw new LinkAuthError('bad-signature',
       'The connection is not end-to-end: the identity proof does not match this channel. Someone may be intercepting it; do not pay, and pair again.')
   }
   return key
-}
-
-/**
- * Six digits both screens show. Equal digits mean both phones see the same channel
- * keys; 1-in-a-million for an attacker to match by chance.
- */
-export function shortAuthString (binding: ChannelBinding): string {
-  const enc = new TextEncoder()
-  const h = Hash.sha256([...lp(enc.encode('handover/sas/v1')), ...lp(enc.encode(binding.mode)), ...lp(binding.offerer), ...lp(binding.answerer)])
-  const n = ((h[0]! << 24) >>> 0) + (h[1]! << 16) + (h[2]! << 8) + h[3]!
-  const s = String(n % 1_000_000).padStart(6, '0')
-  return `${s.slice(0, 3)} ${s.slice(3)}`
 }

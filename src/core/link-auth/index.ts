@@ -1,3 +1,5 @@
 export * from './binding.ts'
+export * from './handshake.ts'
 export * from './invite.ts'
 export * from './relay-keys.ts'
+export * from './sas.ts'
