@@ -431,7 +431,9 @@ describe('verifyPayment: CPU bombs (issue 9 item 2)', () => {
       const r = await verifyPayment(input({ payment: makePayment(tx.toHexBEEF()), chainTracker }))
       expectRejected(r, 'TOO_COSTLY')
       expect(r.kind === 'rejected' && r.detail).toMatch(/would cost more than/)
-      expect(performance.now() - started).toBeLessThan(4000)
+      // Unbounded, this takes the better part of an hour; the budget is about a second of
+      // script work on an idle machine (generous here: test machines are shared).
+      expect(performance.now() - started).toBeLessThan(15_000)
     }
   })
 
