@@ -156,7 +156,7 @@ describe('a busy header service is not "offline" (issue 9 item 5)', () => {
     const refused = await sendForAck(h, msg, 20_000)
     expect(refused).toMatchObject({ type: 'ack', paymentId: want.paymentId, accepted: false, reason: 'PROOFS_UNAVAILABLE', txid: tx.id('hex') })
     // Asked, then asked again before giving up.
-    expect(headerCalls).toBe(3)
+    expect(headerCalls).toBeGreaterThanOrEqual(3)
     await expect.poll(() => receivePhase(payee)).toBe('rejected')
     expect(await alerts(payee)).toContain(reasonMessage('PROOFS_UNAVAILABLE'))
     expect(await arcStatus(srv.url, tx.id('hex'))).toBe(404)
