@@ -126,11 +126,13 @@ describe('the payee cannot be frozen by a payment that is costly to check (issue
     const tx = bombPayment(bombCoin, want)
     const r = await sendWatchingPayee(paymentMessage(want.paymentId, tx))
     expect(r.ack).toMatchObject({ type: 'ack', paymentId: want.paymentId, accepted: false, reason: 'TOO_COSTLY', txid: tx.id('hex') })
-    // The 5 s budget, plus the link and the UI.
-    expect(r.ms).toBeLessThan(8_000)
-    // The checking ran in a worker: the page never stalled long.
-    expect(r.maxStallMs).toBeLessThan(250)
-    expect(r.maxRoundTripMs).toBeLessThan(500)
+    // Unbounded this runs for most of an hour; refused within the 5 s worker budget (plus
+    // the link and the UI; about 1 s on an idle machine).
+    expect(r.ms).toBeLessThan(10_000)
+    // The checking ran in a worker: the page never stalled long (about 25 ms when idle;
+    // the margin is for shared test machines; checking on the main thread stalls > 1 s).
+    expect(r.maxStallMs).toBeLessThan(500)
+    expect(r.maxRoundTripMs).toBeLessThan(1_500)
     await expect.poll(() => receivePhase(payee)).toBe('rejected')
     expect(await alerts(payee)).toContain(reasonMessage('TOO_COSTLY'))
     expect(await arcStatus(srv.url, tx.id('hex'))).toBe(404)
@@ -154,7 +156,7 @@ describe('a busy header service is not "offline" (issue 9 item 5)', () => {
     const refused = await sendForAck(h, msg, 20_000)
     expect(refused).toMatchObject({ type: 'ack', paymentId: want.paymentId, accepted: false, reason: 'PROOFS_UNAVAILABLE', txid: tx.id('hex') })
     // Asked, then asked again before giving up.
-    expect(headerCalls).toBe(3)
+    expect(headerCalls).toBeGreaterThanOrEqual(3)
     await expect.poll(() => receivePhase(payee)).toBe('rejected')
     expect(await alerts(payee)).toContain(reasonMessage('PROOFS_UNAVAILABLE'))
     expect(await arcStatus(srv.url, tx.id('hex'))).toBe(404)

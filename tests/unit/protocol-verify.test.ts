@@ -431,7 +431,9 @@ describe('verifyPayment: CPU bombs (issue 9 item 2)', () => {
       const r = await verifyPayment(input({ payment: makePayment(tx.toHexBEEF()), chainTracker }))
       expectRejected(r, 'TOO_COSTLY')
       expect(r.kind === 'rejected' && r.detail).toMatch(/would cost more than/)
-      expect(performance.now() - started).toBeLessThan(4000)
+      // Unbounded, this takes the better part of an hour; the budget is about a second of
+      // script work on an idle machine (generous here: test machines are shared).
+      expect(performance.now() - started).toBeLessThan(15_000)
     }
   })
 
@@ -443,13 +445,15 @@ describe('verifyPayment: CPU bombs (issue 9 item 2)', () => {
     expect(r.kind).toBe('accepted')
   })
 
-  it('TOO_COSTLY for big-number arithmetic and huge OP_NUM2BIN, which the interpreter would attempt', async () => {
+  it('TOO_COSTLY for big-number arithmetic, a huge OP_NUM2BIN and a huge left shift, which the interpreter would attempt', async () => {
     const tracker = new FakeChainTracker()
     // 16 kB numbers multiplied: over the 10,000-byte policy limit for script numbers.
     const bigMul = LockingScript.fromHex('767e'.repeat(14) + '76' + '95' + '7551')
     // OP_NUM2BIN to 1 GB: the SDK would allocate it before its memory check.
     const hugeNum2bin = LockingScript.fromHex('51' + '0400000040' + '80' + '7551')
-    for (const [i, lock] of [bigMul, hugeNum2bin].entries()) {
+    // 1 shifted left by 2^38 bits: the SDK builds the 32 GB number before truncating it.
+    const hugeShift = LockingScript.fromHex('51' + '050000000040' + '98' + '7551')
+    for (const [i, lock] of [bigMul, hugeNum2bin, hugeShift].entries()) {
       const parent = minedScriptParent(lock, [50_000], 900_110 + i, tracker)
       const r = await verifyPayment(input({ payment: makePayment(spendBomb(parent, want).toHexBEEF()), chainTracker: tracker }))
       expectRejected(r, 'TOO_COSTLY')

@@ -153,6 +153,14 @@ class MeteredSpend extends Spend {
       if (QUADRATIC_OPS.has(op)) m.charge(size(1) * size(2) * 0.001, 'big-number arithmetic')
     }
 
+    if (op === OP.OP_LSHIFT || op === OP.OP_LSHIFTNUM) {
+      // The SDK shifts a big number left by the full amount before truncating: a shift of
+      // 2^38 bits would build a 32 GB number. No meaningful shift exceeds the item's bits.
+      const bits = smallNum(this.item(1))
+      const most = op === OP.OP_LSHIFT ? size(2) * 8 : this.meter.limits.maxScriptNumBytes * 8
+      if (bits > most) throw new ScriptTooCostly(`a left shift by ${bits} bits`)
+    }
+
     if (HASH_OPS.has(op)) {
       m.charge(size(1) * HASH_BYTE_COST, 'a hash')
     } else if (SIG_OPS.has(op)) {
