@@ -149,10 +149,7 @@ export class ReceiveSession {
           await this.wallet.storeIncoming({ txid: e.record.txid, beef: e.record.beef, counterparty: this.pipe?.peerKey, memo: this.state.request.memo, session: rec })
           this.dispatch({ type: 'persisted' })
         } else if (e.record?.op === 'markFailed') {
-          // The outbox already judged the miner's answer (with its own words): keep that.
-          const entry = await this.wallet.ledgerEntry(e.record.txid)
-          if (entry?.status === 'failed') await this.wallet.saveSession(rec)
-          else await this.wallet.unwind(e.record.txid, false, reasonMessage(e.record.reason), rec)
+          await this.wallet.unwind(e.record.txid, false, reasonMessage(e.record.reason), rec)
         } else {
           await this.wallet.saveSession(rec)
         }
