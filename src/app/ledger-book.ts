@@ -120,15 +120,15 @@ export async function writeBroadcast (db: ChainDB, txid: string, status: 'seen' 
       if (c.spentBy !== undefined && c.spentBy !== txid) losers.add(c.spentBy)
       await coins.put({ ...c, status: 'spent', spentBy: txid })
     }
-    if (wasDead && opts.own !== undefined) {
-      // Its outputs to us were dropped when we took it for dead: they exist after all.
-      const t = Transaction.fromHexBEEF(rec.beef, txid)
-      for (const [vout, o] of t.outputs.entries()) {
-        const a = opts.own.get(o.lockingScript.toHex())
-        const id = `${txid}:${vout}`
-        if (a === undefined || await coins.get(id) !== undefined) continue
-        await coins.put({ id, txid, vout, satoshis: o.satoshis!, lockingScript: a.lockingScript, keyPath: a.keyPath, status: 'unspent', createdAt: Date.now() })
-      }
+  }
+  if (rec !== undefined && wasDead && opts.own !== undefined) {
+    // Its outputs to us were dropped when we took it for dead: they exist after all.
+    const t = Transaction.fromHexBEEF(rec.beef, txid)
+    for (const [vout, o] of t.outputs.entries()) {
+      const a = opts.own.get(o.lockingScript.toHex())
+      const id = `${txid}:${vout}`
+      if (a === undefined || await coins.get(id) !== undefined) continue
+      await coins.put({ id, txid, vout, satoshis: o.satoshis!, lockingScript: a.lockingScript, keyPath: a.keyPath, status: 'unspent', createdAt: Date.now() })
     }
   }
   for (const c of await coins.index('spentBy').getAll(txid)) {
@@ -215,14 +215,15 @@ export async function writeArcNotes (db: ChainDB, txid: string, notes: ArcNotes,
 export async function writeRefused (db: ChainDB, txid: string, message: string, session?: SessionRecord): Promise<void> {
   const tx = db.transaction(['coins', 'ledger', 'outbox', 'sessions'], 'readwrite')
   const coins = tx.objectStore('coins')
-  let cursor = await coins.openCursor()
-  while (cursor !== null) {
-    const c = cursor.value
-    if (c.txid === txid && c.status === 'unspent') await cursor.update({ ...c, status: 'incoming' })
-    cursor = await cursor.continue()
-  }
   const cur = await tx.objectStore('ledger').get(txid)
+  // Already with the network (the payee broadcast before refusing): nothing to hold.
   if (cur !== undefined && cur.status !== 'seen' && cur.status !== 'mined') {
+    let cursor = await coins.openCursor()
+    while (cursor !== null) {
+      const c = cursor.value
+      if (c.txid === txid && c.status === 'unspent') await cursor.update({ ...c, status: 'incoming' })
+      cursor = await cursor.continue()
+    }
     await tx.objectStore('ledger').put({ ...cur, status: 'refused', error: message, updatedAt: Date.now() })
   }
   await tx.objectStore('outbox').delete(txid)

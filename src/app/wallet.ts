@@ -151,7 +151,11 @@ export class Wallet {
   async balance (): Promise<Balance> {
     const spendable = await this.db.getAllFromIndex('coins', 'status', 'unspent')
     const pending = await this.db.getAllFromIndex('coins', 'status', 'pending')
-    const incoming = await this.db.getAllFromIndex('coins', 'status', 'incoming')
+    // Our own change waiting on a refused payment or a cancel is not money arriving.
+    const incoming: CoinRecord[] = []
+    for (const c of await this.db.getAllFromIndex('coins', 'status', 'incoming')) {
+      if ((await this.db.get('ledger', c.txid))?.direction === 'in') incoming.push(c)
+    }
     return {
       spendable: spendable.reduce((s, c) => s + c.satoshis, 0),
       pending: pending.reduce((s, c) => s + c.satoshis, 0),

@@ -101,7 +101,7 @@ export const ARC_ERROR_TABLE: Readonly<Record<number, { reason: ReasonCode, plai
   463: { reason: ReasonCode.MALFORMED, plain: 'the transaction is malformed' },
   464: { reason: ReasonCode.BROADCAST_REJECTED, plain: 'its outputs are invalid' },
   465: { reason: ReasonCode.INSUFFICIENT_FEE, plain: 'the fee is too low for this miner' },
-  466: { reason: ReasonCode.DOUBLE_SPEND, plain: 'another transaction already spent the same coins' },
+  466: { reason: ReasonCode.DOUBLE_SPEND, plain: 'its coins were already spent by another transaction' },
   467: { reason: ReasonCode.MISSING_ANCESTRY, plain: 'the miner needs more of the transaction\'s history' },
   468: { reason: ReasonCode.BAD_PROOF, plain: 'a proof in the transaction\'s history is invalid' },
   469: { reason: ReasonCode.BAD_PROOF, plain: 'a proof in the history does not match the miner\'s chain' },

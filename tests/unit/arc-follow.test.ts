@@ -106,6 +106,29 @@ describe('refreshStatuses follows every open entry to its end', () => {
   })
 })
 
+describe('the payee\'s side of the same table', () => {
+  it('a payment answered SEEN_IN_ORPHAN_MEMPOOL is not spendable; it is once the network has it', async () => {
+    const s = statuses()
+    tw = await testWallet({ submit: () => fixture('h1-200-seen-in-orphan-mempool'), status: s.status })
+    const txid = await tw.receive(25_000)
+    await tw.wallet.processOutbox()
+    expect(tw.submitted).toEqual([txid])
+    expect(await tw.wallet.balance()).toMatchObject({ spendable: 100_000, incoming: 25_000 })
+    expect((await tw.entry(txid)).error).toMatch(/missing an earlier transaction/)
+    s.map.set(txid, fixture('h1-200-seen-on-network'))
+    await tw.wallet.refreshStatuses()
+    expect(await tw.wallet.balance()).toMatchObject({ spendable: 125_000, incoming: 0 })
+  })
+
+  it('a payment ARC answers 409 for stays stored and queued, not undone', async () => {
+    tw = await testWallet({ submit: () => fixture('h1-409-generic') })
+    const txid = await tw.receive(25_000)
+    await tw.wallet.processOutbox()
+    expect(await tw.wallet.balance()).toMatchObject({ incoming: 25_000 })
+    expect(await tw.wallet.db.get('outbox', txid)).toMatchObject({ attempts: 1 })
+  })
+})
+
 describe('a payee that refuses but keeps the signed transaction (issue 9.1)', () => {
   async function refused (s: ReturnType<typeof statuses>, submit = fixture('h1-200-seen-on-network')): Promise<{ tw: TestWallet, txid: string, fee: number }> {
     tw = await testWallet({ submit: () => submit, status: s.status })

@@ -29,7 +29,7 @@ const TABLE: Row[] = [
   { fixture: 'h1-200-double-spend-attempted', kind: 'in-progress', ledger: 'broadcasting', input: 'pending', change: 'unspent', outbox: true, message: /Another transaction tries to spend the same coins/ },
   { fixture: 'h1-200-mined-in-stale-block', kind: 'in-progress', ledger: 'broadcasting', input: 'pending', change: 'unspent', outbox: true, message: /block the network then dropped/ },
   { fixture: 'h1-200-rejected', kind: 'failed', ledger: 'failed', input: 'unspent', change: 'gone', outbox: false, message: /refused it: a signature or script does not check out.*"mandatory-script-verify-flag-failed \(Script failed an OP_EQUALVERIFY operation\)"/ },
-  { fixture: 'h1-200-rejected-double-spend', kind: 'failed', ledger: 'failed', input: 'conflict', change: 'gone', outbox: false, message: /another transaction already spent the same coins/ },
+  { fixture: 'h1-200-rejected-double-spend', kind: 'failed', ledger: 'failed', input: 'conflict', change: 'gone', outbox: false, message: /already spent by another transaction/ },
   { fixture: 'h1-200-unknown', kind: 'transient', ledger: 'handed-over', input: 'pending', change: 'unspent', outbox: true, message: /no status for it yet/ },
   { fixture: 'h1-200-other-txid', kind: 'transient', ledger: 'handed-over', input: 'pending', change: 'unspent', outbox: true, message: /answered about another transaction \(c0d6fce7…\)/ },
   { fixture: 'h1-400-bad-request', kind: 'transient', ledger: 'handed-over', input: 'pending', change: 'unspent', outbox: true, message: /HTTP 400/ },
@@ -42,7 +42,7 @@ const TABLE: Row[] = [
   { fixture: 'h1-461-unlocking-scripts', kind: 'failed', ledger: 'failed', input: 'unspent', change: 'gone', outbox: false, message: /signature or script.*signature check failed/ },
   { fixture: 'h1-463-outputs', kind: 'failed', ledger: 'failed', input: 'unspent', change: 'gone', outbox: false, message: /"transaction output 0 satoshis is invalid"/ },
   { fixture: 'h1-465-fee', kind: 'failed', ledger: 'failed', input: 'unspent', change: 'gone', outbox: false, message: /fee is too low.*minimum expected fee is 2 sat/ },
-  { fixture: 'h1-466-conflict', kind: 'failed', ledger: 'failed', input: 'conflict', change: 'gone', outbox: false, message: /already spent the same coins/ },
+  { fixture: 'h1-466-conflict', kind: 'failed', ledger: 'failed', input: 'conflict', change: 'gone', outbox: false, message: /already spent by another transaction/ },
   { fixture: 'h1-422-with-code', kind: 'failed', ledger: 'failed', input: 'unspent', change: 'gone', outbox: false, message: /inputs are invalid.*input 0 is spent/ }
 ]
 

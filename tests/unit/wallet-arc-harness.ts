@@ -40,6 +40,8 @@ export interface TestWallet {
   coin: (id: string) => Promise<CoinRecord | undefined>
   entry: (txid: string) => Promise<LedgerRecord>
   funding: CoinRecord
+  /** A verified payment handed to us face to face (stored as the payee does before its ack). */
+  receive: (satoshis: number) => Promise<string>
 }
 
 /** A wallet holding one mined 100 000 sat coin, its ARC answering from `arc`. */
@@ -89,6 +91,21 @@ export async function testWallet (arc: ArcScript = {}): Promise<TestWallet> {
       return await wallet.commitOutgoing(p, { counterparty: 'stranger', broadcastAt: opts.broadcastAt })
     },
     coin: async id => await wallet.db.get('coins', id),
+    receive: async (satoshis) => {
+      const payerKey = PrivateKey.fromRandom()
+      const src = new Transaction()
+      src.addInput({ sourceTXID: '22'.repeat(32), sourceOutputIndex: 0, unlockingScript: new UnlockingScript(), sequence: 0xffffffff })
+      src.addOutput({ lockingScript: new P2PKH().lock(payerKey.toAddress([0x6f])), satoshis: satoshis + 1_000 })
+      src.merklePath = new MerklePath(101, [[{ offset: 0, hash: src.id('hex'), txid: true }]])
+      const to = await wallet.freshReceiveOutput()
+      const tx = new Transaction()
+      tx.addInput({ sourceTransaction: src, sourceOutputIndex: 0, unlockingScriptTemplate: new P2PKH().unlock(payerKey) })
+      tx.addOutput({ lockingScript: LockingScript.fromHex(to.lockingScript), satoshis })
+      await tx.sign()
+      const txid = tx.id('hex')
+      await wallet.storeIncoming({ txid, beef: tx.toHexBEEF(), counterparty: 'payer', session: { paymentId: `p-${txid}`, role: 'payee', state: {}, updatedAt: Date.now() } })
+      return txid
+    },
     entry: async txid => (await wallet.db.get('ledger', txid))!
   }
 }
