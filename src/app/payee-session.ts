@@ -197,7 +197,7 @@ export class ReceiveSession {
         return l !== undefined && l.direction === 'in' ? { paymentId: `ledger:${txid}`, accepted: true, txid } : undefined
       }
     }
-    const base = { request: this.state.request, payment, network: this.wallet.network, nowSec: nowSec(), feeRateSatPerKb: await this.wallet.feeRate(), seen }
+    const base = { request: this.state.request, payment, network: this.wallet.network, nowSec: nowSec(), feeRateSatPerKb: await this.wallet.minAcceptableFeeRate(), seen }
     // Online, proofs are checked against headers; if the network is gone, scripts and
     // amounts still are, and the proofs wait (shown as unconfirmed).
     const tracker = this.wallet.offlineAwareTracker()
