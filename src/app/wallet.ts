@@ -53,6 +53,8 @@ export interface SyncProgress {
   /** Addresses it will ask about, as far as it knows now (grows when coins widen a window). */
   total: number
   newCoins: number
+  /** A restore (all known wallet layouts, full gap) rather than an ordinary sync. */
+  restore: boolean
 }
 
 interface ChainScan {
@@ -469,7 +471,7 @@ export class Wallet {
       scans.push({ chain, gap, known: new Map(known.map(a => [a.index, a])), lastUsed, highestKnown: known.length > 0 ? known[known.length - 1]!.index : -1, next: 0 })
     }
     const end = (c: ChainScan): number => Math.max(c.lastUsed + c.gap, c.highestKnown)
-    const progress: SyncProgress = { checked: 0, total: 0, newCoins: 0 }
+    const progress: SyncProgress = { checked: 0, total: 0, newCoins: 0, restore }
     const emit = (): void => {
       progress.total = progress.checked + scans.reduce((n, c) => n + Math.max(0, end(c) - c.next + 1), 0)
       progress.newCoins = report.newCoins
