@@ -25,7 +25,7 @@ export const KEYLESS_RATE = 3
 export const KEYED_RATE = 20
 
 /** Spacing margin over the nominal rate. */
-const SAFETY = 1.08
+const SAFETY = 1.04
 
 const defaultSleep = async (ms: number): Promise<void> => { await new Promise(resolve => setTimeout(resolve, ms)) }
 
