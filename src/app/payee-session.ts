@@ -201,7 +201,7 @@ export class ReceiveSession {
         return l !== undefined && l.direction === 'in' ? { paymentId: `ledger:${txid}`, accepted: true, txid } : undefined
       }
     }
-    const base = { request: this.state.request, payment, network: this.wallet.network, nowSec: nowSec(), feeRateSatPerKb: await this.wallet.feeRate(), seen }
+    const base = { request: this.state.request, payment, network: this.wallet.network, nowSec: nowSec(), feeRateSatPerKb: await this.wallet.minAcceptableFeeRate(), seen }
     // Online, proofs are checked against headers, asking again if the service is busy; if
     // it still cannot answer the payment is refused (PROOFS_UNAVAILABLE), never taken on
     // trust. Only when the device is really offline (navigator.onLine, or a request that

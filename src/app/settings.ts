@@ -17,8 +17,24 @@ export const DEFAULT_SETTINGS: Settings = {
   showFiat: false
 }
 
-/** Used when no fee is configured and the miner cannot be asked (offline). */
+/**
+ * The rate to PAY when no fee is configured and the miner's policy was never learnt (first
+ * run, offline): generous, so our payment is taken by any miner. Never used to judge others.
+ */
 export const FALLBACK_FEE_RATE = 100
+
+/**
+ * The rate to DEMAND of a payer when the miner's policy was never learnt: the lowest rate a
+ * published mainnet miner policy accepts (ARC's policy example and live policies show
+ * `miningFee {satoshis: 1, bytes: 1000}`). A payer paying any published policy clears it, so
+ * a payee that cannot ask its miner never refuses a payment a miner would take; below it no
+ * miner relays, so a payment under 1 sat/kB is still refused. Not zero: a zero-fee
+ * transaction is a payment that never confirms.
+ */
+export const MIN_RELAY_FEE_RATE = 1
+
+/** A learnt policy older than this is asked again when online (miners change their rates). */
+export const FEE_POLICY_MAX_AGE_MS = 10 * 60_000
 
 export async function loadSettings (db: AppDB): Promise<Settings> {
   const s = await db.get('settings', 'settings')
@@ -42,6 +58,7 @@ export function validateSettings (s: Settings): void {
   for (const [net, e] of Object.entries(s.endpoints)) {
     checkUrl(e.arc, `The ${net} miner (ARC) address`)
     checkUrl(e.chain, `The ${net} chain data address`)
+    if (e.chainRps !== undefined && !(e.chainRps >= 0.1 && e.chainRps <= 1000)) throw new Error(`The ${net} chain data request rate must be between 0.1 and 1000 per second.`)
   }
   if (s.signalUrl !== '' && !s.signalUrl.startsWith('/')) {
     let u: URL
@@ -56,6 +73,17 @@ export function validateSettings (s: Settings): void {
   if (s.feeRate !== undefined && !(s.feeRate >= 0 && s.feeRate <= 100_000)) throw new Error('The fee rate must be between 0 and 100,000 sat/kB.')
   if (!(Number.isInteger(s.lockAfterMinutes) && s.lockAfterMinutes >= 1 && s.lockAfterMinutes <= 1440)) throw new Error('Auto-lock must be between 1 minute and 24 hours.')
 }
+
+/**
+ * Chain-data requests per second: the setting, else WhatsOnChain's limit for the key (3/s
+ * without). The devnet is unlimited unless started with a rate limit, so it gets a brisk
+ * default; a limit it does set is ridden out by the pacer's 429 handling.
+ */
+export function chainRate (network: Network, ep: Settings['endpoints'][Network]): number | undefined {
+  if (ep.chainRps !== undefined) return ep.chainRps
+  return network === 'devnet' ? DEVNET_CHAIN_RPS : undefined
+}
+const DEVNET_CHAIN_RPS = 50
 
 export function resolveEndpoint (url: string, origin: string): string {
   return new URL(url, origin).toString().replace(/\/$/, '')

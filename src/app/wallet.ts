@@ -2,23 +2,24 @@
 // Everything that must survive a closed tab is written to IndexedDB before it is acted on.
 import { MerklePath, Transaction, type ChainTracker, type PrivateKey } from '@bsv/sdk'
 import { ArcClient } from '../chain/arc.ts'
-import { ChainReader } from '../chain/chain-reader.ts'
+import { BULK_MAX, ChainReader, type UnspentOutput } from '../chain/chain-reader.ts'
 import { HeaderChainTracker } from '../chain/header-tracker.ts'
 import { NetworkDown } from '../chain/http.ts'
 import { feeFor, selectCoins, txBytes } from '../core/coin-select.ts'
-import { addressOf, GAP_LIMIT, HANDOVER_LAYOUT, Keyring, keyPath, lockingScriptOf, RESTORE_LAYOUTS, type ChainLayout } from '../core/keys.ts'
+import { addressOf, CHANGE_GAP_LIMIT, GAP_LIMIT, HANDOVER_LAYOUT, Keyring, keyPath, lockingScriptOf, RESTORE_LAYOUTS, type ChainLayout } from '../core/keys.ts'
 import type { Network } from '../core/network.ts'
+import { SpvError, verifySpv } from '../core/spv.ts'
 import { buildPayment, type BuiltPayment, type PaymentOutput, type SpendableCoin } from '../core/tx-build.ts'
 import { judgeArc, type ArcVerdict } from '../core/arc-status.ts'
 import { buildSweep } from '../core/tx-cancel.ts'
 import { openChainDB, type ChainDB } from '../store/db.ts'
-import type { AddressRecord, CoinRecord, LedgerRecord, SessionRecord, Settings } from '../store/records.ts'
+import type { AddressRecord, CoinRecord, HeaderRecord, LedgerRecord, SessionRecord, Settings } from '../store/records.ts'
 import { fetchWithAncestry, loadLocalTx } from './ancestry.ts'
 import {
   setLedger, writeArcNotes, writeBroadcast, writeCancel, writeIncoming, writeOutgoing, writeProof, writeRefused, writeSynced, writeUnwind,
   type IncomingArgs, type OutgoingMeta
 } from './ledger-book.ts'
-import { FALLBACK_FEE_RATE, resolveEndpoint } from './settings.ts'
+import { chainRate, FALLBACK_FEE_RATE, FEE_POLICY_MAX_AGE_MS, MIN_RELAY_FEE_RATE, resolveEndpoint } from './settings.ts'
 
 export interface Balance {
   /** Spendable now (confirmed or our own / verified unconfirmed). */
@@ -49,6 +50,27 @@ export interface SyncReport {
   rejected: string[]
 }
 
+/** How far a sync or restore has got: "Checking 120 of 240 addresses…". */
+export interface SyncProgress {
+  /** Addresses asked about so far. */
+  checked: number
+  /** Addresses it will ask about, as far as it knows now (grows when coins widen a window). */
+  total: number
+  newCoins: number
+  /** A restore (all known wallet layouts, full gap) rather than an ordinary sync. */
+  restore: boolean
+}
+
+interface ChainScan {
+  chain: string
+  gap: number
+  known: Map<number, AddressRecord>
+  lastUsed: number
+  highestKnown: number
+  /** Next index to ask about. */
+  next: number
+}
+
 const BACKOFF_MS = [2_000, 5_000, 15_000, 30_000, 60_000, 120_000, 300_000]
 /** Ledger states whose end the network has not told us yet: followed on every refresh. */
 const FOLLOWED: ReadonlySet<LedgerRecord['status']> = new Set(['handed-over', 'broadcasting', 'seen', 'refused'])
@@ -62,10 +84,18 @@ const INDEXER_GRACE_MS = 2 * 60_000
 /** Addresses checked past the last one handed out, on ordinary syncs. Restore uses GAP_LIMIT. */
 const LOOKAHEAD = 5
 
+/** Lets the pacer's timers fire between slices of CPU work. */
+const yieldToTimers = async (): Promise<void> => { await new Promise(resolve => setTimeout(resolve, 0)) }
+
 export class Wallet {
   private readonly listeners = new Set<() => void>()
   private outboxRun: Promise<void> | undefined
-  private cachedFeeRate: number | undefined
+  private cachedFeeRate: { rate: number, at: number } | undefined
+  private policyTriedAt = 0
+  /** Receive scripts given to payment codes by this tab (until their session is stored). */
+  private readonly handedOut = new Set<string>()
+  /** Set while a sync runs, for the screens. */
+  syncProgress: SyncProgress | undefined
 
   private constructor (
     readonly network: Network,
@@ -82,11 +112,13 @@ export class Wallet {
     const network = settings.network
     const ep = settings.endpoints[network]
     const db = await openChainDB(network, dbPrefix)
-    const reader = new ChainReader(resolveEndpoint(ep.chain, origin), ep.chainKey)
-    const tracker = new HeaderChainTracker(reader, {
-      get: async h => await db.get('headers', h),
-      put: async h => { await db.put('headers', h) }
-    })
+    const reader = new ChainReader(resolveEndpoint(ep.chain, origin), ep.chainKey, { perSecond: chainRate(network, ep) })
+    const headers = {
+      get: async (h: number) => await db.get('headers', h),
+      put: async (h: HeaderRecord) => { await db.put('headers', h) }
+    }
+    const tracker = new HeaderChainTracker(reader, headers)
+    reader.onHeader = headers.put
     return new Wallet(network, db, new Keyring(seed), reader, new ArcClient(resolveEndpoint(ep.arc, origin), ep.arcKey), tracker, settings, origin)
   }
 
@@ -117,8 +149,9 @@ export class Wallet {
 
   private addressRecord (chain: string, index: number): AddressRecord {
     const path = keyPath(chain, index)
-    const key = this.keys.privateKey(path)
-    return { keyPath: path, chain, index, address: addressOf(key, this.network), lockingScript: lockingScriptOf(key), used: false }
+    // Public key only: a restore derives hundreds of these, and each EC multiplication counts.
+    const pub = this.keys.publicKey(path)
+    return { keyPath: path, chain, index, address: addressOf(pub, this.network), lockingScript: lockingScriptOf(pub), used: false }
   }
 
   private async addressesOf (chain: string): Promise<AddressRecord[]> {
@@ -126,18 +159,45 @@ export class Wallet {
     return all.filter(a => a.chain === chain).sort((a, b) => a.index - b.index)
   }
 
-  /** The first receive address that has never received coins; registered so sync watches it. */
+  /**
+   * The receive address to show: the first that never received coins and that no open
+   * payment code holds; registered so sync watches it.
+   */
   async receiveAddress (): Promise<AddressRecord> {
-    return await this.nextUnused(HANDOVER_LAYOUT.receive)
+    return await this.nextUnused(HANDOVER_LAYOUT.receive, await this.heldReceiveScripts())
   }
 
-  private async nextUnused (chain: string): Promise<AddressRecord> {
+  private async nextUnused (chain: string, held: ReadonlySet<string> = new Set()): Promise<AddressRecord> {
     const list = await this.addressesOf(chain)
-    const free = list.find(a => !a.used)
+    const free = list.find(a => !a.used && !held.has(a.lockingScript))
     if (free !== undefined) return free
     const rec = this.addressRecord(chain, list.length === 0 ? 0 : list[list.length - 1]!.index + 1)
     await this.db.put('addresses', rec)
     return rec
+  }
+
+  /**
+   * Receive scripts an open payment code may still be paid to: codes waiting for or handling
+   * a payment, or paid. A cancelled or expired code holds nothing, so its address goes to the
+   * next code instead of a fresh one: cancelled codes no longer push the addresses in use
+   * past the gap a restore scans. Codes handed out in this tab whose session is not yet
+   * stored count as held too.
+   */
+  private async heldReceiveScripts (): Promise<Set<string>> {
+    const held = new Set<string>()
+    const stored = new Set<string>()
+    const now = Math.floor(Date.now() / 1000)
+    for (const rec of await this.db.getAll('sessions')) {
+      if (rec.role !== 'payee') continue
+      const st = rec.state as { phase?: string, request?: { outputs?: Array<{ script?: string }>, expirationTimestamp?: number } }
+      const scripts = (st.request?.outputs ?? []).map(o => o.script).filter((x): x is string => typeof x === 'string')
+      for (const sc of scripts) stored.add(sc)
+      const lapsed = st.phase === 'cancelled' || st.phase === 'expired' ||
+        (st.phase === 'requestSent' && typeof st.request?.expirationTimestamp === 'number' && st.request.expirationTimestamp < now)
+      if (!lapsed) for (const sc of scripts) held.add(sc)
+    }
+    for (const sc of this.handedOut) if (!stored.has(sc)) held.add(sc)
+    return held
   }
 
   private async ownScripts (): Promise<Map<string, AddressRecord>> {
@@ -167,18 +227,45 @@ export class Wallet {
     return (await this.db.getAllFromIndex('ledger', 'createdAt')).reverse()
   }
 
-  /** The fee rate to pay and to demand: settings, else the miner's policy (remembered for offline use). */
+  /**
+   * The rate to PAY: settings, else the miner's policy (asked again when older than
+   * FEE_POLICY_MAX_AGE_MS, remembered for offline use), else a generous fallback.
+   */
   async feeRate (): Promise<number> {
     if (this.settings.feeRate !== undefined) return this.settings.feeRate
-    if (this.cachedFeeRate !== undefined) return this.cachedFeeRate
-    try {
-      this.cachedFeeRate = await this.arc.feeRate()
-      await this.db.put('meta', { key: 'feeRate', value: this.cachedFeeRate })
-      return this.cachedFeeRate
-    } catch {
-      const known = (await this.db.get('meta', 'feeRate'))?.value
-      return typeof known === 'number' ? known : FALLBACK_FEE_RATE
+    const policy = await this.minerPolicyRate()
+    return policy ?? FALLBACK_FEE_RATE
+  }
+
+  /**
+   * The rate to DEMAND of a payer: the miner's policy as last learnt (never more than we pay
+   * ourselves), else the network's minimum relay rate. Never the pay fallback: a payer who
+   * paid the live policy must not be refused because this phone never reached its miner.
+   */
+  async minAcceptableFeeRate (): Promise<number> {
+    const policy = await this.minerPolicyRate()
+    const demand = policy ?? MIN_RELAY_FEE_RATE
+    const ours = this.settings.feeRate
+    return Math.max(MIN_RELAY_FEE_RATE, ours !== undefined ? Math.min(ours, demand) : demand)
+  }
+
+  /** The miner's policy rate: fresh from ARC when due and reachable, else the last one stored. */
+  private async minerPolicyRate (): Promise<number | undefined> {
+    if (this.cachedFeeRate !== undefined && Date.now() - this.cachedFeeRate.at < FEE_POLICY_MAX_AGE_MS) return this.cachedFeeRate.rate
+    // Offline, or the miner failed us a moment ago: judging a payment must not wait on it.
+    const offline = typeof navigator !== 'undefined' && navigator.onLine === false
+    if (!offline && Date.now() - this.policyTriedAt > 60_000) {
+      this.policyTriedAt = Date.now()
+      try {
+        const rate = await this.arc.feeRate()
+        this.cachedFeeRate = { rate, at: Date.now() }
+        await this.db.put('meta', { key: 'feeRate', value: rate })
+        return rate
+      } catch { /* fall back to what we knew */ }
     }
+    if (this.cachedFeeRate !== undefined) return this.cachedFeeRate.rate
+    const known = (await this.db.get('meta', 'feeRate'))?.value
+    return typeof known === 'number' && known >= 0 ? known : undefined
   }
 
   /**
@@ -250,10 +337,14 @@ export class Wallet {
     return entry
   }
 
-  /** A fresh receive output for a payment request; handed out once, never reused. */
+  /**
+   * The receive output for a new payment code: an address no open code holds and that never
+   * received coins. An unpaid code's address is reused once that code is cancelled or
+   * expired; it is not marked used (that happens when coins arrive).
+   */
   async freshReceiveOutput (): Promise<AddressRecord> {
-    const rec = await this.nextUnused(HANDOVER_LAYOUT.receive)
-    await this.db.put('addresses', { ...rec, used: true })
+    const rec = await this.nextUnused(HANDOVER_LAYOUT.receive, await this.heldReceiveScripts())
+    this.handedOut.add(rec.lockingScript)
     return rec
   }
 
@@ -446,44 +537,101 @@ export class Wallet {
   // ---------- sync ----------
 
   /**
-   * Finds coins on the wallet's addresses. Each new coin's transaction is fetched with its
-   * ancestry and verified (scripts, and merkle paths against block headers) before it counts.
+   * Finds coins on the wallet's addresses, 20 addresses per request (the chain data
+   * service's bulk endpoints), reporting progress as it goes. Each new coin's transaction is
+   * fetched with its ancestry and verified (scripts, and merkle paths against block headers,
+   * see core/spv.ts) before it counts.
    */
-  async sync (opts: { restore?: boolean } = {}): Promise<SyncReport> {
+  async sync (opts: { restore?: boolean, onProgress?: (p: SyncProgress) => void } = {}): Promise<SyncReport> {
     const report: SyncReport = { newCoins: 0, rejected: [] }
-    const layouts: readonly ChainLayout[] = opts.restore === true ? RESTORE_LAYOUTS : [HANDOVER_LAYOUT]
-    const chains = new Set<string>()
-    for (const l of layouts) { chains.add(l.receive); chains.add(l.change) }
-    for (const a of await this.db.getAll('addresses')) chains.add(a.chain)
-    for (const chain of chains) {
-      const window = opts.restore === true ? GAP_LIMIT : LOOKAHEAD
-      let index = 0
-      let lastUsed = -1
-      const known = await this.addressesOf(chain)
-      for (const a of known) if (a.used) lastUsed = Math.max(lastUsed, a.index)
-      const highestKnown = known.length > 0 ? known[known.length - 1]!.index : -1
-      while (index <= Math.max(lastUsed + window, highestKnown)) {
-        const rec = known.find(a => a.index === index) ?? this.addressRecord(chain, index)
-        const found = await this.syncAddress(rec, report)
-        if (found) lastUsed = index
-        index++
-      }
+    const restore = opts.restore === true
+    const layouts: readonly ChainLayout[] = restore ? RESTORE_LAYOUTS : [HANDOVER_LAYOUT]
+    const gapOf = new Map<string, number>()
+    for (const l of layouts) {
+      gapOf.set(l.receive, restore ? GAP_LIMIT : LOOKAHEAD)
+      gapOf.set(l.change, restore ? CHANGE_GAP_LIMIT : LOOKAHEAD)
     }
-    this.changed()
+    for (const a of await this.db.getAll('addresses')) if (!gapOf.has(a.chain)) gapOf.set(a.chain, LOOKAHEAD)
+
+    const scans: ChainScan[] = []
+    for (const [chain, gap] of gapOf) {
+      const known = await this.addressesOf(chain)
+      const lastUsed = known.reduce((m, a) => a.used ? Math.max(m, a.index) : m, -1)
+      scans.push({ chain, gap, known: new Map(known.map(a => [a.index, a])), lastUsed, highestKnown: known.length > 0 ? known[known.length - 1]!.index : -1, next: 0 })
+    }
+    const end = (c: ChainScan): number => Math.max(c.lastUsed + c.gap, c.highestKnown)
+    const progress: SyncProgress = { checked: 0, total: 0, newCoins: 0, restore }
+    const emit = (): void => {
+      progress.total = progress.checked + scans.reduce((n, c) => n + Math.max(0, end(c) - c.next + 1), 0)
+      progress.newCoins = report.newCoins
+      this.syncProgress = { ...progress }
+      try { opts.onProgress?.({ ...progress }) } catch { /* a view's bug must not stop a sync */ }
+      this.changed()
+    }
+    try {
+      emit()
+      // Rounds: every chain's window up to its last used address + gap; a coin found far
+      // along a chain widens that chain's window and the next round checks the rest.
+      for (;;) {
+        const due: Array<{ c: ChainScan, index: number }> = []
+        for (const c of scans) {
+          for (; c.next <= end(c); c.next++) due.push({ c, index: c.next })
+        }
+        if (due.length === 0) break
+        // A bulk request costs the same for 1 address as for 20: fill the last batch with the
+        // next addresses of chains that have coins, so a coin found far along a chain is
+        // often reached in this round instead of the next.
+        const busy = scans.filter(c => c.lastUsed >= 0)
+        for (let k = 0; due.length % BULK_MAX !== 0 && busy.length > 0; k++) {
+          const c = busy[k % busy.length]!
+          due.push({ c, index: c.next++ })
+        }
+        // Every batch of the round is asked for as soon as its addresses are derived: the
+        // pacer keeps requests to the rate, the derivation of the next batch runs while this
+        // one waits for its slot, and round trips overlap. Results are applied in order.
+        const lookups: Array<Promise<{ batch: AddressRecord[], found: Map<string, UnspentOutput[]> }>> = []
+        for (let i = 0; i < due.length; i += BULK_MAX) {
+          const batch: AddressRecord[] = []
+          for (const { c, index } of due.slice(i, i + BULK_MAX)) {
+            batch.push(c.known.get(index) ?? this.addressRecord(c.chain, index))
+            if (batch.length % 4 === 0) await yieldToTimers()
+          }
+          const l = this.reader.unspentMany(batch.map(a => a.address)).then(found => ({ batch, found }))
+          l.catch(() => undefined) // awaited below; no unhandled rejection meanwhile
+          lookups.push(l)
+        }
+        for (const l of lookups) {
+          const { batch, found } = await l
+          for (const rec of batch) {
+            if (await this.syncAddress(rec, found.get(rec.address) ?? [], report)) {
+              const c = scans.find(x => x.chain === rec.chain)!
+              c.lastUsed = Math.max(c.lastUsed, rec.index)
+            }
+          }
+          progress.checked += batch.length
+          emit()
+        }
+      }
+    } finally {
+      this.syncProgress = undefined
+      this.changed()
+    }
     return report
   }
 
-  private async syncAddress (rec: AddressRecord, report: SyncReport): Promise<boolean> {
-    const utxos = await this.reader.unspent(rec.address)
+  /** Applies what the network lists for one address; true when the address has been used. */
+  private async syncAddress (rec: AddressRecord, utxos: UnspentOutput[], report: SyncReport): Promise<boolean> {
     const isOurs = rec.chain === HANDOVER_LAYOUT.receive || rec.chain === HANDOVER_LAYOUT.change
     if (utxos.length === 0 && !rec.used) {
       if (isOurs && await this.db.get('addresses', rec.keyPath) === undefined && rec.index === 0) await this.db.put('addresses', rec)
       return false
     }
-    await this.db.put('addresses', { ...rec, used: true })
+    if (!rec.used) await this.db.put('addresses', { ...rec, used: true })
     const seen = new Set<string>()
     for (const u of utxos) {
       const id = `${u.txid}:${u.vout}`
+      // Spent by a transaction in the mempool: not ours to spend any more, whoever spent it.
+      if (u.spentInMempool) continue
       seen.add(id)
       const have = await this.db.get('coins', id)
       if (have !== undefined) {
@@ -497,20 +645,23 @@ export class Wallet {
         const tx = await fetchWithAncestry(this.db, this.reader, u.txid)
         const out = tx.outputs[u.vout]
         if (out === undefined || out.satoshis !== u.satoshis || out.lockingScript.toHex() !== rec.lockingScript) throw new Error('chain data does not match the transaction')
-        if (!await tx.verify(this.tracker).catch(() => false)) throw new Error('failed SPV verification')
-        await writeSynced(this.db, tx, u.vout, rec, u.height)
+        await verifySpv(tx, this.tracker)
+        await writeSynced(this.db, tx, u.vout, rec, u.height ?? tx.merklePath?.blockHeight)
         report.newCoins++
       } catch (e) {
-        report.rejected.push(`${id}: ${(e as Error).message}`)
+        const why = e instanceof SpvError ? `failed SPV verification: ${e.message}` : (e as Error).message
+        report.rejected.push(`${id}: ${why}`)
       }
     }
-    // Coins the network no longer lists were spent elsewhere (another device with this seed).
-    // Indexers lag behind a fresh broadcast, so a young coin gets time before it is judged.
+    // Coins the network no longer lists (or lists as spent in the mempool) were spent
+    // elsewhere (another device with this seed). Indexers lag behind a fresh broadcast, so a
+    // young coin gets time before it is judged, unless the network says outright it is spent.
+    const spentInMempool = new Set(utxos.filter(u => u.spentInMempool).map(u => `${u.txid}:${u.vout}`))
     for (const c of await this.db.getAllFromIndex('coins', 'status', 'unspent')) {
       if (c.lockingScript !== rec.lockingScript || seen.has(c.id)) continue
       const entry = await this.db.get('ledger', c.txid)
       const networkKnowsIt = c.height !== undefined || entry === undefined || entry.status === 'seen' || entry.status === 'mined'
-      if (networkKnowsIt && Date.now() - c.createdAt > INDEXER_GRACE_MS) await this.db.put('coins', { ...c, status: 'spent' })
+      if (spentInMempool.has(c.id) || (networkKnowsIt && Date.now() - c.createdAt > INDEXER_GRACE_MS)) await this.db.put('coins', { ...c, status: 'spent' })
     }
     return true
   }

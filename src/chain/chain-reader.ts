@@ -1,7 +1,7 @@
 // Chain data in WhatsOnChain's shapes (the devnet serves the same ones), validated on arrival.
 import * as v from 'valibot'
 import { MerklePath, Transaction } from '@bsv/sdk'
-import { hostOf, request } from './http.ts'
+import { hostOf, NetworkDown, request } from './http.ts'
 import { Pacer, pacerFor, RateLimited } from './pacer.ts'
 
 const Hex64 = v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/))
@@ -65,6 +65,9 @@ export class ChainDataError extends Error {}
 
 export class ChainReader {
   readonly pacer: Pacer
+  /** Told of every block header read while resolving a proof (the wallet caches them). */
+  onHeader: ((h: BlockHeaderInfo) => Promise<void>) | undefined
+  private readonly headersByHash = new Map<string, BlockHeaderInfo>()
   /** Set when the service has no bulk endpoints (404): we ask address by address instead. */
   private noBulk = false
 
@@ -78,8 +81,16 @@ export class ChainReader {
     if (this.apiKey !== undefined && this.apiKey !== '') headers.Authorization = this.apiKey
     if (init.body !== undefined) headers['Content-Type'] = 'application/json'
     const body = init.body === undefined ? undefined : JSON.stringify(init.body)
+    const once = async (): Promise<Response> => await this.pacer.run(async () => await request(this.baseUrl + path, { method: init.method ?? 'GET', headers, body }, `chain data at ${hostOf(this.baseUrl)}`))
     try {
-      return await this.pacer.run(async () => await request(this.baseUrl + path, { method: init.method ?? 'GET', headers, body }, `chain data at ${hostOf(this.baseUrl)}`))
+      try {
+        return await once()
+      } catch (e) {
+        // Every request here is a read, so one retry is safe: a kept-alive connection the
+        // server closed just as we reused it must not fail a whole restore.
+        if (!(e instanceof NetworkDown)) throw e
+        return await once()
+      }
     } catch (e) {
       if (e instanceof RateLimited) throw new ChainDataError(e.message)
       throw e
@@ -121,10 +132,9 @@ export class ChainReader {
         for (const a of batch) out.set(a, await this.unspent(a))
         continue
       }
-      const confirmed = await this.bulk('confirmed', batch)
-      if (confirmed === undefined) { this.noBulk = true; i -= BULK_MAX; continue }
-      const unconfirmed = await this.bulk('unconfirmed', batch)
-      if (unconfirmed === undefined) { this.noBulk = true; i -= BULK_MAX; continue }
+      // Both asked at once: the pacer spaces them, and their round trips overlap.
+      const [confirmed, unconfirmed] = await Promise.all([this.bulk('confirmed', batch), this.bulk('unconfirmed', batch)])
+      if (confirmed === undefined || unconfirmed === undefined) { this.noBulk = true; i -= BULK_MAX; continue }
       // The bulk unconfirmed answer stops at 100 items; past that, ask each busy address alone.
       const full = [...unconfirmed.values()].reduce((n, e) => n + (e.result?.length ?? 0), 0) >= BULK_UNCONFIRMED_CAP
       for (const a of batch) {
@@ -194,9 +204,23 @@ export class ChainReader {
   }
 
   async header (heightOrHash: number | string): Promise<BlockHeaderInfo | undefined> {
+    // A block's hash names one header for ever: several coins of one block cost one request.
+    if (typeof heightOrHash === 'string') {
+      const hit = this.headersByHash.get(heightOrHash)
+      if (hit !== undefined) return hit
+    }
+    const found = await this.fetchHeader(heightOrHash)
+    if (found !== undefined) {
+      if (this.headersByHash.size > 5_000) this.headersByHash.clear()
+      this.headersByHash.set(found.hash, found)
+    }
+    return found
+  }
+
+  private async fetchHeader (heightOrHash: number | string): Promise<BlockHeaderInfo | undefined> {
     const h = await this.json(`/block/${heightOrHash}/header`, HeaderJson)
     if (h === undefined) return undefined
-    if (typeof heightOrHash === 'number' && h.height !== heightOrHash) throw new ChainDataError('The chain data service sent the wrong block header.')
+    if (typeof heightOrHash === 'number' ? h.height !== heightOrHash : h.hash !== heightOrHash) throw new ChainDataError('The chain data service sent the wrong block header.')
     return { height: h.height, hash: h.hash, merkleRoot: h.merkleroot }
   }
 
@@ -223,6 +247,9 @@ export class ChainReader {
     if (!proof.success) throw new ChainDataError('The chain data service sent a malformed merkle proof.')
     const header = await this.header(proof.output.target)
     if (header === undefined) return undefined
+    // The header came from the same service the tracker asks by height: remember it there,
+    // so checking this proof costs no second request for the same header.
+    await this.onHeader?.(header)
     return merklePathFromTsc(txid, proof.output.index, proof.output.nodes, header.height)
   }
 }

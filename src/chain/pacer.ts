@@ -24,6 +24,9 @@ export class RateLimited extends Error {
 export const KEYLESS_RATE = 3
 export const KEYED_RATE = 20
 
+/** Spacing margin over the nominal rate. */
+const SAFETY = 1.04
+
 const defaultSleep = async (ms: number): Promise<void> => { await new Promise(resolve => setTimeout(resolve, ms)) }
 
 /** Seconds (or an HTTP date) from a Retry-After header, in ms; undefined when absent or unreadable. */
@@ -36,7 +39,10 @@ export function retryAfterMs (value: string | null, now: number): number | undef
 }
 
 export class Pacer {
+  /** No request leaves before this (set by a 429's Retry-After). */
   private nextSlot = 0
+  private lastSent = -Infinity
+  private queue: Promise<void> = Promise.resolve()
   private readonly gapMs: number
   private readonly maxRetries: number
   private readonly maxWaitMs: number
@@ -47,19 +53,35 @@ export class Pacer {
 
   constructor (opts: PacerOptions) {
     if (!(opts.perSecond > 0)) throw new Error('A request rate must be positive.')
-    this.gapMs = 1000 / opts.perSecond
+    // A little under the limit: requests spaced exactly at it meet the service's own clock
+    // jitter and draw 429s, each costing a whole second of Retry-After.
+    this.gapMs = 1000 / opts.perSecond * SAFETY
     this.maxRetries = opts.maxRetries ?? 8
     this.maxWaitMs = opts.maxWaitMs ?? 60_000
     this.sleep = opts.sleep ?? defaultSleep
     this.now = opts.now ?? Date.now
   }
 
-  /** Waits for the next free slot. Slots are handed out in call order, so callers queue fairly. */
+  /**
+   * Waits for the next free slot. Slots are handed out in call order (a promise chain), and
+   * each is spaced from the previous request's real send time: a timer that fired late (a
+   * busy tab) must not let the next request follow too closely.
+   */
   private async slot (): Promise<void> {
-    const now = this.now()
-    const at = Math.max(now, this.nextSlot)
-    this.nextSlot = at + this.gapMs
-    if (at > now) await this.sleep(at - now)
+    const prev = this.queue
+    let release!: () => void
+    this.queue = new Promise<void>(resolve => { release = resolve })
+    await prev
+    try {
+      for (;;) {
+        const wait = Math.max(this.lastSent + this.gapMs, this.nextSlot) - this.now()
+        if (wait <= 0) break
+        await this.sleep(wait)
+      }
+      this.lastSent = this.now()
+    } finally {
+      release()
+    }
   }
 
   /**

@@ -1,5 +1,5 @@
 // BIP39 mnemonics and BIP32/BIP44 derivation through @bsv/sdk. Pure: entropy is handed in.
-import { HD, Mnemonic, P2PKH, type PrivateKey } from '@bsv/sdk'
+import { HD, Mnemonic, P2PKH, type PrivateKey, type PublicKey } from '@bsv/sdk'
 import { addressPrefix, type Network } from './network.ts'
 
 export type WordCount = 12 | 24
@@ -66,6 +66,11 @@ export class Keyring {
   privateKey (path: string): PrivateKey {
     return this.node(path).privKey
   }
+
+  /** The public key the derivation already computed: no second elliptic-curve multiplication. */
+  publicKey (path: string): PublicKey {
+    return this.node(path).pubKey
+  }
 }
 
 /** Where one wallet layout keeps its receive and change keys. */
@@ -96,16 +101,24 @@ export const RESTORE_LAYOUTS: readonly ChainLayout[] = [
   { label: 'Twetch', receive: 'm/0', change: 'm/1' }
 ]
 
+/** Unused receive addresses in a row after which a restore stops scanning a chain (BIP44). */
 export const GAP_LIMIT = 20
+/**
+ * The same for change chains. Change addresses are taken in order by the wallet itself, so
+ * gaps there stay short; 10 is what Electrum-family wallets scan, and it saves a restore a
+ * request pair per layout on a rate-limited service.
+ */
+export const CHANGE_GAP_LIMIT = 10
 
 export function keyPath (chain: string, index: number): string {
   return `${chain}/${index}`
 }
 
-export function addressOf (key: PrivateKey, network: Network): string {
+export function addressOf (key: PrivateKey | PublicKey, network: Network): string {
   return key.toAddress([addressPrefix(network)])
 }
 
-export function lockingScriptOf (key: PrivateKey): string {
-  return new P2PKH().lock(key.toPublicKey().toHash()).toHex()
+export function lockingScriptOf (key: PrivateKey | PublicKey): string {
+  const pub = 'toPublicKey' in key ? key.toPublicKey() : key
+  return new P2PKH().lock(pub.toHash() as number[]).toHex()
 }

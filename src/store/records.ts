@@ -121,7 +121,7 @@ export interface MetaRecord {
 export interface Settings {
   network: Network
   /** Per network: ARC and chain-data base URLs and optional API keys. */
-  endpoints: Record<Network, { arc: string, arcKey?: string, chain: string, chainKey?: string }>
+  endpoints: Record<Network, { arc: string, arcKey?: string, chain: string, chainKey?: string, /** Chain-data requests per second; default by key (see chain/pacer.ts). */ chainRps?: number }>
   /** Satoshis per kB; undefined means ask the ARC endpoint's /v1/policy. */
   feeRate?: number
   lockAfterMinutes: number

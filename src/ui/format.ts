@@ -21,3 +21,10 @@ export function when (ms: number): string {
 export function shortId (id: string): string {
   return `${id.slice(0, 8)}…${id.slice(-6)}`
 }
+
+/** "Checking 120 of 240 addresses…", for a sync or restore in progress. */
+export function syncProgressText (p: { checked: number, total: number, newCoins: number, restore: boolean }): string {
+  const found = p.newCoins > 0 ? ` · ${p.newCoins} ${p.newCoins === 1 ? 'coin' : 'coins'} found` : ''
+  const what = `Checking ${p.checked.toLocaleString('en-US')} of ${p.total.toLocaleString('en-US')} addresses…`
+  return (p.restore ? `Restoring your wallet. ${what}` : what) + found
+}
