@@ -78,6 +78,12 @@ function arcError (status: number, reason: string, txid?: string): ChainRejectio
 }
 
 const OP_TRUE = [0x51]
+// ARC's internal/validator limits.
+const MAX_TX_SIZE_POLICY = 10_000_000
+const MIN_TX_SIZE = 61
+const DUST_LIMIT = 1
+const MAX_SATOSHIS = 21_000_000_00_000_000
+const COINBASE_TXID = '00'.repeat(32)
 const COINBASE_MATURITY = 100
 const MAX_REORG_DEPTH = 10
 const MAX_ORPHANS = 1000
@@ -363,9 +369,28 @@ export class Devnet {
     const raw = sub.beef.findTxid(txid)?.rawTx
     if (raw == null) throw arcError(467, `transaction ${txid} missing from the BEEF`, txid)
     const tx = Transaction.fromBinary(Array.from(raw))
-    if (tx.inputs.length === 0) throw arcError(462, 'transaction has no inputs', txid)
-    if (tx.outputs.length === 0) throw arcError(464, 'transaction has no outputs', txid)
-    if (raw.length < 61) throw arcError(463, `transaction is ${raw.length} bytes, the minimum is 61`, txid)
+    // ARC's CommonValidateTransaction, in its order.
+    if (tx.inputs.length === 0 || tx.outputs.length === 0) throw arcError(462, 'transaction has no inputs or outputs', txid)
+    if (raw.length > MAX_TX_SIZE_POLICY) throw arcError(474, `transaction size in bytes is greater than ${MAX_TX_SIZE_POLICY} bytes`, txid)
+    for (const [i, input] of tx.inputs.entries()) {
+      if (input.sourceTXID === COINBASE_TXID) throw arcError(462, `transaction input is invalid\ninput ${i} is a coinbase input`, txid)
+    }
+    let outTotal = 0
+    for (const [i, out] of tx.outputs.entries()) {
+      const sats = out.satoshis ?? 0
+      const bin = out.lockingScript.toBinary()
+      const isData = bin[0] === 0x6a || (bin[0] === 0x00 && bin[1] === 0x6a)
+      if (!isData && (sats > MAX_SATOSHIS || sats < DUST_LIMIT)) throw arcError(464, `transaction output is invalid\noutput ${i} satoshis is invalid`, txid)
+      if (isData && sats !== 0) throw arcError(464, `transaction output is invalid\noutput ${i} has non 0 value op return`, txid)
+      outTotal += sats
+    }
+    if (outTotal > MAX_SATOSHIS) throw arcError(464, 'transaction output is invalid\noutput total satoshis is too high', txid)
+    if (raw.length < MIN_TX_SIZE) throw arcError(463, `transaction size in bytes is less than ${MIN_TX_SIZE} bytes`, txid)
+    if (tx.version < 2) {
+      for (const [i, input] of tx.inputs.entries()) {
+        if (!input.unlockingScript!.isPushOnly()) throw arcError(463, `transaction input unlocking script is not push only\ninput: ${i}`, txid)
+      }
+    }
     const sources: Array<{ satoshis: number, lockingScript: LockingScript }> = []
     for (const [i, input] of tx.inputs.entries()) {
       const src = await this.sourceOutput(sub, txid, i, input.sourceTXID!, input.sourceOutputIndex)

@@ -140,6 +140,20 @@ describe('devnet as ARC', () => {
     expect((await fetch(`${base()}/arc/v1/tx/${'ab'.repeat(32)}`)).status).toBe(404)
   })
 
+  it('applies ARC\'s common checks: zero-value outputs (464), non-push-only unlocking scripts (463)', async () => {
+    const a = await faucet(base(), alice, 30_000)
+    const zero = await spend(a, 0, alice, bob, 1_000)
+    zero.outputs[0]!.satoshis = 0
+    zero.outputs[1]!.satoshis! += 1_000
+    await zero.sign()
+    const r = await post(zero.toHexEF(), 'text/plain')
+    expect(r.status).toBe(464)
+    expect(r.json.extraInfo).toBe('arc error 464: transaction output is invalid\noutput 0 satoshis is invalid')
+    const notPush = await spend(a, 0, alice, bob, 1_000)
+    notPush.inputs[0]!.unlockingScript = UnlockingScript.fromASM(`${notPush.inputs[0]!.unlockingScript!.toASM()} OP_DROP OP_DUP`)
+    expect((await post(notPush.toHexEF(), 'text/plain')).status).toBe(463)
+  })
+
   it('answers STORED / ANNOUNCED_TO_NETWORK when X-MaxTimeout runs out before the network sees the tx', async () => {
     await fetch(base() + '/config', { method: 'POST', body: JSON.stringify({ arcAnnounceDelayMs: 500, arcSeenDelayMs: 2500 }) })
     try {
