@@ -3,11 +3,12 @@
 // miner would (scripts per input, double spends, coinbase maturity, fee policy), and answer
 // in ARC's terms: 4xx for what ARC's API refuses, txStatus for what the node decides.
 import knexFactory, { type Knex } from 'knex'
-import { Beef, Hash, LockingScript, Spend, Transaction, UnlockingScript, Utils, type MerklePath } from '@bsv/sdk'
+import { Beef, Hash, LockingScript, Transaction, UnlockingScript, Utils, type MerklePath } from '@bsv/sdk'
 import { MockChainStorage } from '@bsv/wallet-toolbox/out/src/mockchain/MockChainStorage.js'
 import { MockServices } from '@bsv/wallet-toolbox/out/src/mockchain/MockServices.js'
 import { computeMerklePath } from '@bsv/wallet-toolbox/out/src/mockchain/merkleTree.js'
 import { parseSubmission, ParseError, type Submission } from './parse.ts'
+import { ScriptChecker } from './script-check.ts'
 
 export interface DevnetOptions {
   /** SQLite file; ':memory:' keeps the chain in memory (tests). */
@@ -142,6 +143,7 @@ export class Devnet {
   readonly feeBytes: number
   readonly timing: ArcTiming = { announceDelayMs: 0, seenDelayMs: 0 }
   private readonly lock = new Mutex()
+  private readonly scripts = new ScriptChecker()
   private timer: NodeJS.Timeout | undefined
 
   private constructor (private readonly knex: Knex, readonly services: MockServices, opts: DevnetOptions) {
@@ -181,6 +183,7 @@ export class Devnet {
 
   async close (): Promise<void> {
     this.stopMining()
+    await this.scripts.close()
     await this.knex.destroy()
   }
 
@@ -408,27 +411,10 @@ export class Devnet {
     if (inSats < outSats || paid < required) {
       throw arcError(465, `transaction fee is too low\nminimum expected fee: ${required}, actual fee: ${paid}`, txid)
     }
-    for (const [i, input] of tx.inputs.entries()) {
-      let ok = false
-      let why = 'script evaluated to false'
-      try {
-        ok = new Spend({
-          sourceTXID: input.sourceTXID!,
-          sourceOutputIndex: input.sourceOutputIndex,
-          lockingScript: sources[i]!.lockingScript,
-          sourceSatoshis: sources[i]!.satoshis,
-          transactionVersion: tx.version,
-          otherInputs: tx.inputs.filter((_, j) => j !== i),
-          unlockingScript: input.unlockingScript!,
-          inputSequence: input.sequence ?? 0xffffffff,
-          inputIndex: i,
-          outputs: tx.outputs,
-          lockTime: tx.lockTime,
-          memoryLimit: 8_000_000
-        }).validate()
-      } catch (e) { why = (e as Error).message }
-      if (!ok) throw arcError(461, `input ${i}: ${why}`.slice(0, 300), txid)
-    }
+    // Scripts run in a worker with a time budget (script-check.ts), so a hostile script
+    // cannot freeze the server; over budget reads as a script failure.
+    const verdict = await this.scripts.check({ rawTx: Utils.toHex(Array.from(raw)), sources: sources.map(o => ({ satoshis: o.satoshis, script: o.lockingScript.toHex() })) })
+    if (!verdict.ok) throw arcError(461, (verdict.input >= 0 ? `input ${verdict.input}: ${verdict.reason}` : verdict.reason).slice(0, 300), txid)
   }
 
   /** The output an input spends: from EF, from the BEEF, or from the chain (spent or not). */
