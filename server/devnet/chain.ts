@@ -88,6 +88,7 @@ const COINBASE_TXID = '00'.repeat(32)
 const COINBASE_MATURITY = 100
 const MAX_REORG_DEPTH = 10
 const MAX_ORPHANS = 1000
+const MAX_REFUSED = 10_000
 
 function sha256Hex (bytes: number[]): string {
   return Utils.toHex(Hash.sha256(bytes))
@@ -485,7 +486,13 @@ export class Devnet {
 
   private async park (txid: string, raw: number[], state: 'orphan' | 'doublespend' | 'rejected', extraInfo: string, competingTxs: string[] = []): Promise<void> {
     const orphans = await this.knex(STATUS_TABLE).where({ state: 'orphan' }).count<Array<{ n: number }>>({ n: '*' })
-    if (state === 'orphan' && Number(orphans[0]?.n ?? 0) >= MAX_ORPHANS) state = 'rejected'
+    if (state === 'orphan' && Number(orphans[0]?.n ?? 0) >= MAX_ORPHANS) { state = 'rejected'; extraInfo = 'orphan pool full' }
+    // Anyone can submit EF whose claimed sources pass ARC's checks and land here: keep the
+    // refused ones bounded (oldest forgotten first), like a node's limited orphan pool.
+    const refused = await this.knex(STATUS_TABLE).where({ state: 'rejected' }).count<Array<{ n: number }>>({ n: '*' })
+    if (Number(refused[0]?.n ?? 0) >= MAX_REFUSED) {
+      await this.knex(STATUS_TABLE).whereIn('rowid', this.knex(STATUS_TABLE).select('rowid').where({ state: 'rejected' }).orderBy('rowid').limit(MAX_REFUSED / 10)).delete()
+    }
     await this.upsertStatus(txid, { state, rawTx: Buffer.from(raw), extraInfo, competingTxs: JSON.stringify(competingTxs) })
   }
 
