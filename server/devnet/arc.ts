@@ -4,6 +4,7 @@
 //                      bodies for what ARC's API refused, with a generic `detail` per status
 //                      and the reason in `extraInfo`.
 //   GET  /v1/tx/{id}   TransactionStatus or 404.
+//   POST /v1/txs       a batch: 200 with one answer per transaction.
 //   GET  /v1/policy, GET /v1/health
 import type { IncomingMessage } from 'node:http'
 import { Utils } from '@bsv/sdk'
@@ -103,6 +104,40 @@ function rejectionReply (e: ChainRejection): Reply {
 }
 
 const sleep = async (ms: number): Promise<void> => await new Promise(resolve => setTimeout(resolve, ms))
+
+/**
+ * POST /v1/txs (text/plain: one hex tx per line; application/json: [{rawTx}]): 200 with one
+ * TransactionResponse or RFC 7807 object per transaction, as ARC answers a batch.
+ */
+export async function postTxs (devnet: Devnet, req: IncomingMessage): Promise<Reply> {
+  const body = await readBody(req, MAX_BODY)
+  const type = (header(req, 'content-type') ?? '').toLowerCase()
+  let hexes: string[]
+  if (type.includes('text/plain')) {
+    hexes = body.toString('latin1').split('\n').map(l => l.replace(/\r$/, '')).filter(l => l !== '')
+  } else if (type.includes('application/json')) {
+    let parsed: unknown
+    try { parsed = JSON.parse(body.toString('utf8')) } catch (e) { return arcProblem(400, `error parsing transactions from request: ${(e as Error).message}`) }
+    if (!Array.isArray(parsed)) return arcProblem(400, 'error parsing transactions from request: expected an array of {"rawTx": "<hex>"}')
+    hexes = parsed.map(p => typeof p === 'object' && p !== null && typeof (p as { rawTx?: unknown }).rawTx === 'string' ? (p as { rawTx: string }).rawTx : '')
+  } else {
+    return arcProblem(400, `error parsing transactions from request: given content-type ${type} does not match any of the allowed content-types`)
+  }
+  if (hexes.length === 0) return arcProblem(400, 'error parsing transactions from request: no transaction found - empty request body')
+  if (hexes.length > 1000) return arcProblem(400, 'error parsing transactions from request: more than 1000 transactions')
+  if (hexes.some(h => !HEX.test(h) || h === '')) return arcProblem(400, 'error parsing transactions from request: encoding/hex: invalid byte')
+  const out: unknown[] = []
+  for (const hex of hexes) {
+    try {
+      const info = await devnet.submit(Uint8Array.from(Utils.toArray(hex, 'hex')))
+      out.push({ ...txStatusBody(info), status: 200, title: 'OK' })
+    } catch (e) {
+      if (!(e instanceof ChainRejection)) throw e
+      out.push(rejectionReply(e).body)
+    }
+  }
+  return json(200, out)
+}
 
 /** POST /v1/tx. `bytes` were read by the caller (the fault API needs the txid first). */
 export async function postTx (devnet: Devnet, req: IncomingMessage, bytes: Uint8Array): Promise<Reply> {

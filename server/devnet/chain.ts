@@ -3,11 +3,12 @@
 // miner would (scripts per input, double spends, coinbase maturity, fee policy), and answer
 // in ARC's terms: 4xx for what ARC's API refuses, txStatus for what the node decides.
 import knexFactory, { type Knex } from 'knex'
-import { Beef, Hash, LockingScript, Spend, Transaction, UnlockingScript, Utils, type MerklePath } from '@bsv/sdk'
+import { Beef, Hash, LockingScript, Transaction, UnlockingScript, Utils, type MerklePath } from '@bsv/sdk'
 import { MockChainStorage } from '@bsv/wallet-toolbox/out/src/mockchain/MockChainStorage.js'
 import { MockServices } from '@bsv/wallet-toolbox/out/src/mockchain/MockServices.js'
 import { computeMerklePath } from '@bsv/wallet-toolbox/out/src/mockchain/merkleTree.js'
 import { parseSubmission, ParseError, type Submission } from './parse.ts'
+import { ScriptChecker } from './script-check.ts'
 
 export interface DevnetOptions {
   /** SQLite file; ':memory:' keeps the chain in memory (tests). */
@@ -78,9 +79,16 @@ function arcError (status: number, reason: string, txid?: string): ChainRejectio
 }
 
 const OP_TRUE = [0x51]
+// ARC's internal/validator limits.
+const MAX_TX_SIZE_POLICY = 10_000_000
+const MIN_TX_SIZE = 61
+const DUST_LIMIT = 1
+const MAX_SATOSHIS = 21_000_000_00_000_000
+const COINBASE_TXID = '00'.repeat(32)
 const COINBASE_MATURITY = 100
 const MAX_REORG_DEPTH = 10
 const MAX_ORPHANS = 1000
+const MAX_REFUSED = 10_000
 
 function sha256Hex (bytes: number[]): string {
   return Utils.toHex(Hash.sha256(bytes))
@@ -136,6 +144,7 @@ export class Devnet {
   readonly feeBytes: number
   readonly timing: ArcTiming = { announceDelayMs: 0, seenDelayMs: 0 }
   private readonly lock = new Mutex()
+  private readonly scripts = new ScriptChecker()
   private timer: NodeJS.Timeout | undefined
 
   private constructor (private readonly knex: Knex, readonly services: MockServices, opts: DevnetOptions) {
@@ -175,6 +184,7 @@ export class Devnet {
 
   async close (): Promise<void> {
     this.stopMining()
+    await this.scripts.close()
     await this.knex.destroy()
   }
 
@@ -363,9 +373,28 @@ export class Devnet {
     const raw = sub.beef.findTxid(txid)?.rawTx
     if (raw == null) throw arcError(467, `transaction ${txid} missing from the BEEF`, txid)
     const tx = Transaction.fromBinary(Array.from(raw))
-    if (tx.inputs.length === 0) throw arcError(462, 'transaction has no inputs', txid)
-    if (tx.outputs.length === 0) throw arcError(464, 'transaction has no outputs', txid)
-    if (raw.length < 61) throw arcError(463, `transaction is ${raw.length} bytes, the minimum is 61`, txid)
+    // ARC's CommonValidateTransaction, in its order.
+    if (tx.inputs.length === 0 || tx.outputs.length === 0) throw arcError(462, 'transaction has no inputs or outputs', txid)
+    if (raw.length > MAX_TX_SIZE_POLICY) throw arcError(474, `transaction size in bytes is greater than ${MAX_TX_SIZE_POLICY} bytes`, txid)
+    for (const [i, input] of tx.inputs.entries()) {
+      if (input.sourceTXID === COINBASE_TXID) throw arcError(462, `transaction input is invalid\ninput ${i} is a coinbase input`, txid)
+    }
+    let outTotal = 0
+    for (const [i, out] of tx.outputs.entries()) {
+      const sats = out.satoshis ?? 0
+      const bin = out.lockingScript.toBinary()
+      const isData = bin[0] === 0x6a || (bin[0] === 0x00 && bin[1] === 0x6a)
+      if (!isData && (sats > MAX_SATOSHIS || sats < DUST_LIMIT)) throw arcError(464, `transaction output is invalid\noutput ${i} satoshis is invalid`, txid)
+      if (isData && sats !== 0) throw arcError(464, `transaction output is invalid\noutput ${i} has non 0 value op return`, txid)
+      outTotal += sats
+    }
+    if (outTotal > MAX_SATOSHIS) throw arcError(464, 'transaction output is invalid\noutput total satoshis is too high', txid)
+    if (raw.length < MIN_TX_SIZE) throw arcError(463, `transaction size in bytes is less than ${MIN_TX_SIZE} bytes`, txid)
+    if (tx.version < 2) {
+      for (const [i, input] of tx.inputs.entries()) {
+        if (!input.unlockingScript!.isPushOnly()) throw arcError(463, `transaction input unlocking script is not push only\ninput: ${i}`, txid)
+      }
+    }
     const sources: Array<{ satoshis: number, lockingScript: LockingScript }> = []
     for (const [i, input] of tx.inputs.entries()) {
       const src = await this.sourceOutput(sub, txid, i, input.sourceTXID!, input.sourceOutputIndex)
@@ -383,27 +412,10 @@ export class Devnet {
     if (inSats < outSats || paid < required) {
       throw arcError(465, `transaction fee is too low\nminimum expected fee: ${required}, actual fee: ${paid}`, txid)
     }
-    for (const [i, input] of tx.inputs.entries()) {
-      let ok = false
-      let why = 'script evaluated to false'
-      try {
-        ok = new Spend({
-          sourceTXID: input.sourceTXID!,
-          sourceOutputIndex: input.sourceOutputIndex,
-          lockingScript: sources[i]!.lockingScript,
-          sourceSatoshis: sources[i]!.satoshis,
-          transactionVersion: tx.version,
-          otherInputs: tx.inputs.filter((_, j) => j !== i),
-          unlockingScript: input.unlockingScript!,
-          inputSequence: input.sequence ?? 0xffffffff,
-          inputIndex: i,
-          outputs: tx.outputs,
-          lockTime: tx.lockTime,
-          memoryLimit: 8_000_000
-        }).validate()
-      } catch (e) { why = (e as Error).message }
-      if (!ok) throw arcError(461, `input ${i}: ${why}`.slice(0, 300), txid)
-    }
+    // Scripts run in a worker with a time budget (script-check.ts), so a hostile script
+    // cannot freeze the server; over budget reads as a script failure.
+    const verdict = await this.scripts.check({ rawTx: Utils.toHex(Array.from(raw)), sources: sources.map(o => ({ satoshis: o.satoshis, script: o.lockingScript.toHex() })) })
+    if (!verdict.ok) throw arcError(461, (verdict.input >= 0 ? `input ${verdict.input}: ${verdict.reason}` : verdict.reason).slice(0, 300), txid)
   }
 
   /** The output an input spends: from EF, from the BEEF, or from the chain (spent or not). */
@@ -474,7 +486,13 @@ export class Devnet {
 
   private async park (txid: string, raw: number[], state: 'orphan' | 'doublespend' | 'rejected', extraInfo: string, competingTxs: string[] = []): Promise<void> {
     const orphans = await this.knex(STATUS_TABLE).where({ state: 'orphan' }).count<Array<{ n: number }>>({ n: '*' })
-    if (state === 'orphan' && Number(orphans[0]?.n ?? 0) >= MAX_ORPHANS) state = 'rejected'
+    if (state === 'orphan' && Number(orphans[0]?.n ?? 0) >= MAX_ORPHANS) { state = 'rejected'; extraInfo = 'orphan pool full' }
+    // Anyone can submit EF whose claimed sources pass ARC's checks and land here: keep the
+    // refused ones bounded (oldest forgotten first), like a node's limited orphan pool.
+    const refused = await this.knex(STATUS_TABLE).where({ state: 'rejected' }).count<Array<{ n: number }>>({ n: '*' })
+    if (Number(refused[0]?.n ?? 0) >= MAX_REFUSED) {
+      await this.knex(STATUS_TABLE).whereIn('rowid', this.knex(STATUS_TABLE).select('rowid').where({ state: 'rejected' }).orderBy('rowid').limit(MAX_REFUSED / 10)).delete()
+    }
     await this.upsertStatus(txid, { state, rawTx: Buffer.from(raw), extraInfo, competingTxs: JSON.stringify(competingTxs) })
   }
 

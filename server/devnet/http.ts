@@ -8,7 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import * as v from 'valibot'
 import { P2PKH } from '@bsv/sdk'
 import { ChainRejection, type Devnet } from './chain.ts'
-import { arcProblem, getTx, health, policy, postTx, submissionBytes } from './arc.ts'
+import { arcProblem, getTx, health, policy, postTx, postTxs, submissionBytes } from './arc.ts'
 import { handleWoc } from './woc.ts'
 import { Faults, FaultSpec, type FaultRoute } from './faults.ts'
 import { RateLimiter, type RateLimitOptions } from './rate-limit.ts'
@@ -134,6 +134,7 @@ export class DevnetHttp {
         const txid = m[1]!
         return await this.withFault('arc-status', txid, async () => await getTx(this.devnet, txid))
       }
+      if (method === 'POST' && path === '/arc/v1/txs') return await this.withFault('arc-submit', '', async () => await postTxs(this.devnet, req))
       if (method === 'GET' && path === '/arc/v1/policy') return policy(this.devnet)
       if (method === 'GET' && path === '/arc/v1/health') return health()
       return { ...arcProblem(404, 'no such ARC route'), headers: UNROUTED }

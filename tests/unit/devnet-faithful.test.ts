@@ -83,6 +83,12 @@ describe('@bsv/sdk clients against the devnet', () => {
     expect(JSON.stringify((refused as { more?: unknown }).more)).toContain('minimum expected fee')
     expect(await arc.broadcast(parent)).toMatchObject({ status: 'success' })
     expect((await arc.broadcast(await spend(parent, 1, alice, bob, 1_000, 0))).status).toBe('success')
+    // broadcastMany (POST /v1/txs): one answer per transaction, the double spend among them.
+    const other = await provenCoin()
+    const a1 = await spend(other, 0, alice, bob, 1_000)
+    const a2 = await spend(other, 0, alice, carol, 2_000)
+    const many = await arc.broadcastMany([a1, a2]) as Array<{ txid: string, txStatus: string, competingTxs: string[] | null }>
+    expect(many.map(m => [m.txid, m.txStatus])).toEqual([[a1.id('hex'), 'SEEN_ON_NETWORK'], [a2.id('hex'), 'DOUBLE_SPEND_ATTEMPTED']])
   })
 
   it('WhatsOnChain ChainTracker: the tip height, merkle roots per height, and tx.verify() on devnet proofs', async () => {
@@ -207,7 +213,7 @@ describe('what those clients called', () => {
     const routes = [...new Set(calls.map(c => `${c.method} ${c.route}`))].sort()
     console.log('routes called by third-party clients:\n  ' + routes.join('\n  '))
     expect(calls.filter(c => c.unrouted).map(c => `${c.method} ${c.route}`)).toEqual([])
-    for (const r of ['POST /arc/v1/tx', 'GET /arc/v1/tx/{hash}', 'GET /chain/block/headers', 'GET /chain/block/{n}/header', 'GET /chain/block/{hash}/header',
+    for (const r of ['POST /arc/v1/tx', 'POST /arc/v1/txs', 'GET /arc/v1/tx/{hash}', 'GET /chain/block/headers', 'GET /chain/block/{n}/header', 'GET /chain/block/{hash}/header',
       'GET /chain/script/{hash}/unspent/all', 'GET /chain/script/{hash}/confirmed/history', 'GET /chain/script/{hash}/unconfirmed/history',
       'POST /chain/txs/status', 'POST /chain/tx/raw', 'GET /chain/tx/{hash}/hex', 'GET /chain/tx/{hash}/proof/tsc', 'GET /chain/chain/info', 'GET /chain/exchangerate']) {
       expect(routes).toContain(r)

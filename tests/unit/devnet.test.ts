@@ -140,6 +140,53 @@ describe('devnet as ARC', () => {
     expect((await fetch(`${base()}/arc/v1/tx/${'ab'.repeat(32)}`)).status).toBe(404)
   })
 
+  it('applies ARC\'s common checks: zero-value outputs (464), non-push-only unlocking scripts (463)', async () => {
+    const a = await faucet(base(), alice, 30_000)
+    const zero = await spend(a, 0, alice, bob, 1_000)
+    zero.outputs[0]!.satoshis = 0
+    zero.outputs[1]!.satoshis! += 1_000
+    await zero.sign()
+    const r = await post(zero.toHexEF(), 'text/plain')
+    expect(r.status).toBe(464)
+    expect(r.json.extraInfo).toBe('arc error 464: transaction output is invalid\noutput 0 satoshis is invalid')
+    const notPush = await spend(a, 0, alice, bob, 1_000)
+    notPush.inputs[0]!.unlockingScript = UnlockingScript.fromASM(`${notPush.inputs[0]!.unlockingScript!.toASM()} OP_DROP OP_DUP`)
+    expect((await post(notPush.toHexEF(), 'text/plain')).status).toBe(463)
+  })
+
+  it('runs scripts off the event loop: a CPU-bomb script is refused within the budget while the server keeps answering', async () => {
+    const a = await faucet(base(), alice, 30_000)
+    // 520 bytes doubled 12 times (2 MB), then hashed 20,000 times: minutes of work if run inline.
+    const chunks: Array<{ op: number, data?: number[] }> = [{ op: 0x4d, data: Array(520).fill(7) }]
+    for (let i = 0; i < 12; i++) chunks.push({ op: 0x76 }, { op: 0x7e })
+    for (let i = 0; i < 20_000; i++) chunks.push({ op: 0x76 }, { op: 0xa8 }, { op: 0x75 })
+    chunks.push({ op: 0x75 }, { op: 0x51 })
+    const bomb = new LockingScript(chunks)
+    const setup = new Transaction()
+    setup.addInput({ sourceTransaction: a, sourceOutputIndex: 0, unlockingScriptTemplate: new P2PKH().unlock(alice) })
+    setup.addOutput({ lockingScript: bomb, satoshis: 20_000 })
+    await setup.sign()
+    expect((await post(setup.toHexEF(), 'text/plain')).json.txStatus).toBe('SEEN_ON_NETWORK')
+    const detonate = new Transaction()
+    detonate.addInput({ sourceTransaction: setup, sourceOutputIndex: 0, unlockingScript: new UnlockingScript([]) })
+    detonate.addOutput({ lockingScript: new P2PKH().lock(addr(bob)), satoshis: 10_000 })
+    const started = Date.now()
+    const pending = post(detonate.toHexEF(), 'text/plain')
+    for (let i = 0; i < 3; i++) {
+      await new Promise(resolve => setTimeout(resolve, 500))
+      const t = Date.now()
+      expect((await fetch(`${base()}/chain/chain/info`)).status).toBe(200)
+      expect(Date.now() - t).toBeLessThan(1000)
+    }
+    const r = await pending
+    expect(r.status).toBe(461)
+    expect(r.json.extraInfo).toMatch(/budget/)
+    expect(Date.now() - started).toBeLessThan(15_000)
+    // The next ordinary payment is checked by a fresh worker.
+    const b = await faucet(base(), alice, 30_000)
+    expect((await post((await spend(b, 0, alice, bob, 1_000)).toHex(), 'text/plain')).json.txStatus).toBe('SEEN_ON_NETWORK')
+  })
+
   it('answers STORED / ANNOUNCED_TO_NETWORK when X-MaxTimeout runs out before the network sees the tx', async () => {
     await fetch(base() + '/config', { method: 'POST', body: JSON.stringify({ arcAnnounceDelayMs: 500, arcSeenDelayMs: 2500 }) })
     try {
