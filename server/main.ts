@@ -4,6 +4,7 @@ import { dirname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { DEFAULT_CONNECT_SRC, startAppServer } from './app-server.ts'
 import { rateLimitFromEnv } from './devnet/rate-limit.ts'
+import { trustProxyHops } from './signal/index.ts'
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const env = process.env
@@ -21,7 +22,7 @@ const running = await startAppServer({
   devnetRateLimit: rateLimitFromEnv(env),
   devnetArc: { seenDelayMs: Number(env.HANDOVER_DEVNET_ARC_SEEN_DELAY_MS ?? 0) },
   // Signalling for one-scan invites and the encrypted relay; REDIS_URL shares rooms across instances.
-  signalling: (env.HANDOVER_SIGNALLING ?? '1') !== '0' ? { redisUrl: env.REDIS_URL, trustProxy: env.TRUST_PROXY === '1' } : undefined,
+  signalling: (env.HANDOVER_SIGNALLING ?? '1') !== '0' ? { redisUrl: env.REDIS_URL, trustProxy: trustProxyHops(env.TRUST_PROXY) } : undefined,
   connectSrc: [...DEFAULT_CONNECT_SRC, ...(env.HANDOVER_CONNECT_SRC ?? '').split(/\s+/).filter(Boolean)]
 })
 console.log(`Handover is running at ${running.url}/`)

@@ -1,11 +1,11 @@
 // Standalone signalling service: `tsx server/signal/main.ts`.
 // Env: PORT (8788), HOST (127.0.0.1), REDIS_URL (optional, enables fan-out across
-// instances), SIGNAL_PATH (/signal), TRUST_PROXY=1 behind a reverse proxy,
+// instances), SIGNAL_PATH (/signal), TRUST_PROXY=N behind N reverse proxies,
 // SIGNAL_MAX_SOCKETS, SIGNAL_MAX_SOCKETS_PER_IP, SIGNAL_ROOM_OPS_PER_MINUTE,
-// SIGNAL_INVITE_TTL_MS.
+// SIGNAL_INVITE_TTL_MS, SIGNAL_BYTES_PER_SECOND_PER_IP, SIGNAL_UPGRADE_TIMEOUT_MS.
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { attachSignalling } from './service.ts'
+import { attachSignalling, trustProxyHops } from './service.ts'
 
 const env = process.env
 const num = (s: string | undefined): number | undefined => s === undefined || s === '' ? undefined : Number(s)
@@ -21,7 +21,9 @@ const signalling = attachSignalling(server, {
   ...(num(env.SIGNAL_MAX_SOCKETS_PER_IP) !== undefined ? { maxSocketsPerIp: num(env.SIGNAL_MAX_SOCKETS_PER_IP) } : {}),
   ...(num(env.SIGNAL_ROOM_OPS_PER_MINUTE) !== undefined ? { roomOpsPerMinute: num(env.SIGNAL_ROOM_OPS_PER_MINUTE) } : {}),
   ...(num(env.SIGNAL_INVITE_TTL_MS) !== undefined ? { inviteTtlMs: num(env.SIGNAL_INVITE_TTL_MS) } : {}),
-  trustProxy: env.TRUST_PROXY === '1'
+  ...(num(env.SIGNAL_BYTES_PER_SECOND_PER_IP) !== undefined ? { bytesPerSecondPerIp: num(env.SIGNAL_BYTES_PER_SECOND_PER_IP) } : {}),
+  ...(num(env.SIGNAL_UPGRADE_TIMEOUT_MS) !== undefined ? { upgradeTimeoutMs: num(env.SIGNAL_UPGRADE_TIMEOUT_MS) } : {}),
+  trustProxy: trustProxyHops(env.TRUST_PROXY)
 })
 await signalling.ready
 server.listen(Number(env.PORT ?? 8788), env.HOST ?? '127.0.0.1', () => {

@@ -15,6 +15,18 @@ export class TokenBucket {
     this.tokens -= n
     return true
   }
+
+  /**
+   * Takes `n` even when that runs the bucket into debt; returns how long (ms) the
+   * caller should wait before the next take would be covered. For backpressure:
+   * the bytes already arrived, so they are delivered and the sender is paused.
+   */
+  debit (n: number, now = Date.now()): number {
+    this.tokens = Math.min(this.burst, this.tokens + (now - this.last) / 1000 * this.ratePerSec)
+    this.last = now
+    this.tokens -= n
+    return this.tokens >= 0 ? 0 : Math.ceil(-this.tokens / this.ratePerSec * 1000)
+  }
 }
 
 /** Buckets keyed by client address, forgotten after they have been idle a while. */
@@ -32,9 +44,21 @@ export class KeyedBuckets {
     return e.bucket.take(n, now)
   }
 
+  /** See TokenBucket.debit. */
+  debit (key: string, n: number, now = Date.now()): number {
+    let e = this.map.get(key)
+    if (e === undefined) {
+      e = { bucket: new TokenBucket(this.ratePerSec, this.burst, now), seen: now }
+      this.map.set(key, e)
+    }
+    e.seen = now
+    return e.bucket.debit(n, now)
+  }
+
   /** Drop entries idle long enough to have refilled completely. */
   sweep (now = Date.now()): void {
     const full = this.burst / this.ratePerSec * 1000
-    for (const [k, e] of this.map) if (now - e.seen > full) this.map.delete(k)
+    // An entry in debt is kept until it would have paid it off as well.
+    for (const [k, e] of this.map) if (now - e.seen > full && e.bucket.debit(0, now) === 0) this.map.delete(k)
   }
 }

@@ -4,6 +4,7 @@
 
 import { randomBytes } from 'node:crypto'
 import type { IncomingMessage, Server } from 'node:http'
+import { isIP, type Socket } from 'node:net'
 import type { Duplex } from 'node:stream'
 import * as v from 'valibot'
 import { WebSocketServer, type RawData, type WebSocket } from 'ws'
@@ -37,10 +38,46 @@ export interface SignallingOptions {
   messagesPerSecond?: number
   /** Relay bytes per socket per second (burst 2x). Default 2 MiB. */
   relayBytesPerSecond?: number
+  /**
+   * Bytes (relay and signals) per client address per second, burst 2x. Default 1 MiB
+   * (the 2 MiB burst carries a whole payment at once).
+   * Over it, that address's sockets are paused (TCP backpressure), not cut: frames
+   * are never dropped, so a relay link sharing a carrier-NAT address slows down
+   * rather than breaking, and a flooding address cannot take the CPU from others.
+   */
+  bytesPerSecondPerIp?: number
+  /** Messages per client address per second, burst 3x, paused the same way. Default 1000. */
+  messagesPerSecondPerIp?: number
+  /** A connection must send its HTTP request (the WebSocket upgrade) within this. Default 10 s. */
+  upgradeTimeoutMs?: number
   /** A receiver this far behind is dropped rather than buffered. Default 2 MiB. */
   maxBufferedBytes?: number
-  /** Take the client address from X-Forwarded-For (behind a reverse proxy). */
-  trustProxy?: boolean
+  /**
+   * Number of reverse proxies in front of this service (0: none). Each appends the
+   * address it saw to X-Forwarded-For, so the client is the entry this many from the
+   * right; anything further left was written by the client and is ignored. `true` = 1.
+   */
+  trustProxy?: boolean | number
+}
+
+/** Parses TRUST_PROXY: unset/0 = no proxy, N = N proxies in front. */
+export function trustProxyHops (env: string | undefined): number {
+  if (env === undefined || env === '') return 0
+  if (!/^\d{1,2}$/.test(env)) throw new Error(`TRUST_PROXY must be the number of proxies in front of the service (0, 1, 2, …), not "${env}"`)
+  return Number(env)
+}
+
+/**
+ * The client address as the trusted proxies saw it: the entry `hops` from the right
+ * of X-Forwarded-For. A header with fewer entries (or a malformed one) didn't pass
+ * through all the proxies, so the connection's own address is used.
+ */
+export function clientAddress (socketAddr: string | undefined, xff: string | string[] | undefined, hops: number): string {
+  const own = socketAddr ?? 'unknown'
+  if (hops <= 0 || xff === undefined) return own
+  const entries = (Array.isArray(xff) ? xff.join(',') : xff).split(',').map(e => e.trim()).filter(e => e !== '')
+  const pick = entries[entries.length - hops]
+  return pick !== undefined && isIP(pick) !== 0 ? pick : own
 }
 
 export interface SignallingHandle {
@@ -63,6 +100,7 @@ interface Client {
   msgs: TokenBucket
   bytes: TokenBucket
   strikes: number
+  paused: boolean
 }
 
 const MAX_STRIKES = 5
@@ -76,26 +114,60 @@ export function attachSignalling (server: Server, opts: SignallingOptions = {}):
   const msgRate = opts.messagesPerSecond ?? 200
   const byteRate = opts.relayBytesPerSecond ?? 2 * 1024 * 1024
   const maxBuffered = opts.maxBufferedBytes ?? 2 * 1024 * 1024
+  const hops = opts.trustProxy === true ? 1 : typeof opts.trustProxy === 'number' ? opts.trustProxy : 0
+  const upgradeTimeout = opts.upgradeTimeoutMs ?? 10_000
+  const ipBytesRate = opts.bytesPerSecondPerIp ?? 1024 * 1024
+  const ipMsgRate = opts.messagesPerSecondPerIp ?? 1000
+  const ipBytes = new KeyedBuckets(ipBytesRate, ipBytesRate * 2)
+  const ipMsgs = new KeyedBuckets(ipMsgRate, ipMsgRate * 3)
   const ownsBackend = opts.backend === undefined
   const backend: RoomBackend = opts.backend ??
     (opts.redisUrl !== undefined ? new RedisRooms(opts.redisUrl) : new MemoryRooms())
   const roomOps = new KeyedBuckets((opts.roomOpsPerMinute ?? 60) / 60, Math.max(5, (opts.roomOpsPerMinute ?? 60) / 4))
   const perIp = new Map<string, number>()
+  // Connections that have not sent their request yet, by the connection's address.
+  // They count against that address's limit and are cut after upgradeTimeout, so a
+  // client can't hold thousands of half-open sockets. Behind proxies the connection's
+  // address is a proxy's: then only the timeout applies.
+  const pending = new Map<Duplex, { addr: string, timer: ReturnType<typeof setTimeout> }>()
+  const pendingPerIp = new Map<string, number>()
+  const bump = (m: Map<string, number>, k: string, d: number): void => {
+    const n = (m.get(k) ?? 0) + d
+    if (n <= 0) m.delete(k); else m.set(k, n)
+  }
+  const held = (ip: string): number => (perIp.get(ip) ?? 0) + (pendingPerIp.get(ip) ?? 0)
+  const release = (socket: Duplex): void => {
+    const p = pending.get(socket)
+    if (p === undefined) return
+    pending.delete(socket)
+    clearTimeout(p.timer)
+    if (hops === 0) bump(pendingPerIp, p.addr, -1)
+  }
+  const onTcp = (socket: Socket): void => {
+    const addr = socket.remoteAddress ?? 'unknown'
+    if (pending.size >= maxSockets || (hops === 0 && held(addr) >= maxPerIp)) {
+      socket.end('HTTP/1.1 503 Service Unavailable\r\nRetry-After: 10\r\nContent-Length: 0\r\nConnection: close\r\n\r\n')
+      socket.destroySoon()
+      return
+    }
+    const timer = setTimeout(() => { release(socket); socket.destroy() }, upgradeTimeout)
+    timer.unref()
+    pending.set(socket, { addr, timer })
+    if (hops === 0) bump(pendingPerIp, addr, 1)
+    socket.once('close', () => release(socket))
+  }
+  const onRequest = (req: IncomingMessage): void => { release(req.socket) }
+  server.on('connection', onTcp)
+  server.on('request', onRequest)
   const clients = new Map<number, Client>()
   let nextNum = 1
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_WS_MESSAGE, perMessageDeflate: false })
 
-  const clientIp = (req: IncomingMessage): string => {
-    if (opts.trustProxy === true) {
-      const xff = req.headers['x-forwarded-for']
-      const first = (Array.isArray(xff) ? xff[0] : xff)?.split(',')[0]?.trim()
-      if (first !== undefined && first !== '') return first
-    }
-    return req.socket.remoteAddress ?? 'unknown'
-  }
+  const clientIp = (req: IncomingMessage): string => clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], hops)
 
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    release(socket)
     // new URL throws on request targets like "//": an exception in an 'upgrade' listener
     // would take the whole process down (found by the route fuzzer, issue 9.4).
     let pathname: string
@@ -106,7 +178,7 @@ export function attachSignalling (server: Server, opts: SignallingOptions = {}):
       return
     }
     const ip = clientIp(req)
-    if (clients.size >= maxSockets || (perIp.get(ip) ?? 0) >= maxPerIp) {
+    if (clients.size >= maxSockets || held(ip) >= maxPerIp) {
       socket.end('HTTP/1.1 503 Service Unavailable\r\nRetry-After: 10\r\nContent-Length: 0\r\n\r\n')
       return
     }
@@ -152,24 +224,39 @@ export function attachSignalling (server: Server, opts: SignallingOptions = {}):
       num, addr: `${backend.instanceId}/${num}`, ip, ws, alive: true,
       msgs: new TokenBucket(msgRate, msgRate * 3),
       bytes: new TokenBucket(byteRate, byteRate * 2),
-      strikes: 0
+      strikes: 0,
+      paused: false
     }
     clients.set(num, c)
-    perIp.set(ip, (perIp.get(ip) ?? 0) + 1)
+    bump(perIp, ip, 1)
     ws.on('pong', () => { c.alive = true })
     ws.on('message', (data: RawData, isBinary: boolean) => { void onMessage(c, data, isBinary) })
     ws.on('close', () => {
       leaveRoom(c, true)
       clients.delete(num)
-      const n = (perIp.get(ip) ?? 1) - 1
-      if (n <= 0) perIp.delete(ip); else perIp.set(ip, n)
+      bump(perIp, ip, -1)
     })
     ws.on('error', () => { ws.terminate() })
+  }
+
+  /** Per-address budget: over it, every socket of that address stops being read for a while. */
+  let shuttingDown = false
+  const throttleAddress = (c: Client, bytes: number): void => {
+    if (shuttingDown) return
+    const wait = Math.max(ipBytes.debit(c.ip, bytes), ipMsgs.debit(c.ip, 1))
+    if (wait <= 0 || c.paused) return
+    c.paused = true
+    c.ws.pause()
+    setTimeout(() => {
+      c.paused = false
+      if (c.ws.readyState === c.ws.OPEN) c.ws.resume()
+    }, wait).unref()
   }
 
   const onMessage = async (c: Client, data: RawData, isBinary: boolean): Promise<void> => {
     c.alive = true
     const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer)
+    throttleAddress(c, buf.length)
     if (!c.msgs.take()) { strike(c, 'rate-limited'); return }
     if (isBinary) {
       if (c.peer === undefined) { strike(c, 'not-in-room'); return }
@@ -256,7 +343,7 @@ export function attachSignalling (server: Server, opts: SignallingOptions = {}):
       if (from + 256 < all.length) setTimeout(() => slice(from + 256), 5).unref()
     }
     slice(0)
-    roomOps.sweep()
+    roomOps.sweep(); ipBytes.sweep(); ipMsgs.sweep()
   }, opts.heartbeatMs ?? 30_000)
   heartbeat.unref()
 
@@ -268,7 +355,12 @@ export function attachSignalling (server: Server, opts: SignallingOptions = {}):
     close: async () => {
       clearInterval(heartbeat)
       server.off('upgrade', onUpgrade)
-      for (const c of clients.values()) { leaveRoom(c, true); c.ws.close(1001, 'server shutting down') }
+      server.off('connection', onTcp)
+      server.off('request', onRequest)
+      for (const socket of [...pending.keys()]) { release(socket); socket.destroy() }
+      shuttingDown = true
+      // A paused socket can't read the close handshake: resume it first.
+      for (const c of clients.values()) { leaveRoom(c, true); if (c.paused) c.ws.resume(); c.ws.close(1001, 'server shutting down') }
       await new Promise<void>(resolve => { wss.close(() => resolve()) })
       for (const c of clients.values()) c.ws.terminate()
       if (ownsBackend) await backend.close()

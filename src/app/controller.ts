@@ -10,7 +10,7 @@ import { holdSingleTabLock } from './single-tab.ts'
 import type { UpdateState } from './updates.ts'
 import type { InstallOption } from './install.ts'
 import { changePassphrase, createVault, hasVault, newMnemonic, unlockVault } from './vault.ts'
-import { exportBackup, readBackup, type Backup } from './backup.ts'
+import { exportBackup, openBackup, settingsFromBackup, type Backup } from './backup.ts'
 import { Wallet } from './wallet.ts'
 import type { FaceToFace } from './face-to-face.ts'
 import { contactFor, listContacts, nameContact, recordPeer, type PeerIdentity } from './contacts.ts'
@@ -88,13 +88,18 @@ export class AppController {
 
   /** Restores from an encrypted backup file; the file's passphrase becomes this device's passphrase. */
   async restoreBackup (fileText: string, passphrase: string): Promise<void> {
-    const secret = await readBackup(fileText, passphrase)
+    const { secret, settings } = await openBackup(fileText, passphrase)
     this.secret = await createVault(this.db, secret.mnemonic, passphrase, secret.bip39Passphrase)
+    const restored = settingsFromBackup(settings)
+    if (restored !== undefined) { await saveSettings(this.db, restored); this.settings = restored }
     this.askPersistentStorage()
     await this.openWallet({ restore: true })
   }
 
-  async backup (): Promise<Backup> { return await exportBackup(this.db) }
+  async backup (): Promise<Backup> {
+    if (this.secret === undefined) throw new Error('Unlock the wallet to back it up.')
+    return await exportBackup(this.db, this.secret.seedHex)
+  }
 
   async unlock (passphrase: string): Promise<void> {
     this.secret = await unlockVault(this.db, passphrase)
@@ -131,7 +136,14 @@ export class AppController {
   /** Any user action keeps the wallet unlocked. */
   touch (): void { this.lastActivity = Date.now() }
 
-  mnemonic (): string | undefined { return this.secret?.mnemonic }
+  /**
+   * The recovery words, only for whoever knows the passphrase: an unlocked phone
+   * left on a table must not hand them out. Decrypts the vault again to check.
+   */
+  async revealMnemonic (passphrase: string): Promise<string> {
+    if (this.secret === undefined) throw new Error('Unlock the wallet first.')
+    return (await unlockVault(this.db, passphrase)).mnemonic
+  }
 
   async changePassphrase (oldPassphrase: string, newPassphrase: string): Promise<void> {
     await changePassphrase(this.db, oldPassphrase, newPassphrase)

@@ -53,8 +53,9 @@ export class TestClient {
   private waiters: Array<() => void> = []
   closed?: { code: number, reason: string }
 
-  constructor (url: string) {
-    this.ws = new WebSocket(url)
+  /** `opts`: e.g. { localAddress: '127.0.0.2' } to appear as another client, or extra headers. */
+  constructor (url: string, opts?: WebSocket.ClientOptions) {
+    this.ws = new WebSocket(url, opts)
     this.ws.on('message', (data, isBinary) => {
       if (isBinary) this.bins.push(data as Buffer)
       else this.texts.push(JSON.parse(String(data)) as ServerMessage)
@@ -101,6 +102,9 @@ export class TestClient {
   async nextBinary (ms = 5000): Promise<Buffer> {
     return await this.waitFor(() => this.bins.shift(), 'a binary frame', ms)
   }
+
+  /** Binary frames received so far and not yet taken (consumes them). */
+  drainBinary (): Buffer[] { return this.bins.splice(0) }
 
   async closedWith (ms = 5000): Promise<{ code: number, reason: string }> {
     return await this.waitFor(() => this.closed, 'close', ms)
