@@ -35,7 +35,9 @@ afterEach(async () => {
 })
 
 async function phone (engine: EngineName): Promise<Phone> {
-  const p = await engines.get(engine)!.newPhone()
+  // No camera permission granted: Chromium then hides its host addresses behind mDNS
+  // names, the hardest case for two-scan codes (the filmed camera needs no permission).
+  const p = await engines.get(engine)!.newPhone({ camera: false })
   phones.push(p)
   await p.goto(srv.url + '/')
   return p
@@ -130,8 +132,8 @@ describe.skipIf(!has('chromium', 'firefox'))('Firefox and Chromium', () => {
     it(`${payerEngine} pays ${payeeEngine} with two scans, no server`, async () => {
       const [payer, payee] = await twoPhones(payerEngine, payeeEngine)
       await payByTwoScans(payer, payee, 30_000, 'bread')
-      // a direct WebRTC link, not the relay: the codes carried addresses both engines reach
-      expect(await screenText(payer)).not.toMatch(/relay/i)
+      // a direct WebRTC link: the codes carried addresses both engines reach
+      expect(await screenText(payer)).toContain('Connected directly')
       await expectPaidOnce(payer, payee, 30_000)
     })
   }
@@ -152,8 +154,7 @@ describe.skipIf(!has('chromium', 'webkit'))('WebKit (no WebRTC) and Chromium, th
     await request(payee, 1000, 'x', true)
     await waitText(payee, '[role="alert"]', 'cannot connect phones directly')
     await click(payee, 'Show a one-scan code')
-    const code = await pointCamera(payee, payee).catch(() => '')
-    expect(code).not.toBe('')
     await waitText(payee, 'main', 'Ask the payer to scan this code')
+    expect(await attr(payee, '[data-testid="pair-qr"]', 'data-text')).toMatch(/^[0-9A-Z $%*+\-./:]+$/)
   })
 })

@@ -84,7 +84,10 @@ function installRecorder (): void {
     } catch { /* engine without that report type */ }
   }
 }
-const RECORDER = `(${installRecorder.toString()})()`
+// Scripts run through tsx (benchmarks, the capture script) carry esbuild's keep-names
+// helper in every function they hand to a page; give pages a no-op one.
+const NAME_SHIM = 'globalThis.__name = globalThis.__name || (f => f);'
+const RECORDER = `${NAME_SHIM}(${installRecorder.toString()})()`
 
 async function readRecorded (p: Pick<Phone, 'evaluate'>): Promise<string[]> {
   return await p.evaluate(() => {
@@ -201,7 +204,7 @@ async function waitForDriver (url: string, child: ChildProcess): Promise<void> {
 }
 
 async function webkitEngine (): Promise<Engine> {
-  const { Builder, By } = await import('selenium-webdriver')
+  const { Builder } = await import('selenium-webdriver')
   const port = await freePort()
   // One virtual display for the driver and every MiniBrowser it starts.
   const child = spawn('xvfb-run', ['-a', '-s', '-screen 0 1280x1024x24', WEBKIT_DRIVER, `--port=${port}`], { detached: true, stdio: 'ignore' })
@@ -220,12 +223,23 @@ async function webkitEngine (): Promise<Engine> {
       async reload () { await focus(); await driver.navigate().refresh(); await afterLoad() },
       async evaluate (fn, arg) {
         await focus()
-        return await driver.executeScript(`return (${fn.toString()})(arguments[0])`, arg ?? null)
+        return await driver.executeScript(`${NAME_SHIM} return (${fn.toString()})(arguments[0])`, arg ?? null)
       },
       async screenshot (selector) {
-        await focus()
-        const el = await driver.findElement(By.css(selector))
-        return Buffer.from(await el.takeScreenshot(), 'base64')
+        // WebKitGTK's element screenshots are cut from the wrong place (shifted by the
+        // window's toolbar: the top of the element comes out black), so a canvas hands
+        // over its own pixels, which are exactly what the screen shows of it.
+        const until = Date.now() + 10_000
+        for (;;) {
+          const url = await phone.evaluate((s: string) => {
+            const el = document.querySelector(s)
+            return el instanceof HTMLCanvasElement ? el.toDataURL('image/png') : el === null ? null : 'not a canvas'
+          }, selector)
+          if (url === 'not a canvas') throw new Error(`webkit phones can picture canvases only (${selector})`)
+          if (url !== null) return Buffer.from(url.slice(url.indexOf(',') + 1), 'base64')
+          if (Date.now() > until) throw new Error(`no ${selector} on the webkit phone`)
+          await new Promise(resolve => setTimeout(resolve, 200))
+        }
       },
       async newTab () {
         await focus()

@@ -188,6 +188,14 @@ export async function screenText (p: Phone): Promise<string> {
  */
 export async function pointCamera (from: Phone, to: Phone): Promise<string> {
   const code = await poll('a QR code on screen', async () => await attr(from, '[data-testid="pair-qr"]', 'data-text'), 30_000)
+  // The canvas is there before the code is drawn on it: film it only once it is drawn.
+  await poll('the QR code to be drawn', async () => await from.evaluate(() => {
+    const c = document.querySelector('[data-testid="pair-qr"]')
+    if (!(c instanceof HTMLCanvasElement) || c.width === 0) return undefined
+    const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data
+    for (let k = 0; k < d.length; k += 4) if (d[k]! < 64) return true
+    return undefined
+  }), 15_000)
   const png = await from.screenshot('[data-testid="pair-qr"]')
   await to.evaluate(async (dataUrl: string) => {
     const img = new Image()
