@@ -124,6 +124,21 @@ describe('restore', () => {
     restored.close()
   })
 
+  it('a deep search finds coins far past the gap on our receive chain (addresses burnt by older versions)', async () => {
+    woc()
+    const seed = seedOf(8)
+    const keys = new Keyring(seed)
+    await faucet(addressOf(keys.privateKey(keyPath(RESTORE_LAYOUTS[0]!.receive, 90)), 'devnet'), 7_000)
+    const w = await open(seed, settings(1000))
+    await w.sync({ restore: true })
+    expect((await w.balance()).spendable).toBe(0) // a plain restore stops 20 unused addresses in
+    const progress: SyncProgress[] = []
+    await w.sync({ deep: true, onProgress: p => progress.push(p) })
+    expect((await w.balance()).spendable).toBe(7_000)
+    expect(progress.at(-1)!.total).toBeGreaterThanOrEqual(200)
+    w.close()
+  })
+
   it('gives an open payment code its own address, and a cancelled one’s to the next code', async () => {
     woc()
     const w = await open(seedOf(5), settings(1000))
