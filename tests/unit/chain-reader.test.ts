@@ -117,6 +117,23 @@ describe('bulk endpoints', () => {
     expect([...map.values()].flat().reduce((s, u) => s + u.satoshis, 0)).toBe(4 * 25_000_000 + 85 + 17000 + 85 + 85)
   })
 
+  it('asks a busy address alone when the bulk unconfirmed answer hits its 100-item cap', async () => {
+    const busy = '1Busy' + 'x'.repeat(25)
+    const item = (i: number): object => ({ tx_pos: i, tx_hash: 'ef'.repeat(32), value: 10, isSpentInMempoolTx: false })
+    const calls = serve(c => {
+      if (c.method === 'POST') {
+        const asked = (c.body as { addresses: string[] }).addresses
+        if (c.path === '/addresses/confirmed/unspent') return reply({ status: 200, body: asked.map(a => empty(a)) })
+        return reply({ status: 200, body: asked.map(a => ({ address: a, result: a === busy ? Array.from({ length: 100 }, (_, i) => item(i)) : [], error: '' })) })
+      }
+      if (c.path === `/address/${busy}/unconfirmed/unspent`) return reply({ status: 200, body: { address: busy, result: Array.from({ length: 150 }, (_, i) => item(i)), error: '' } })
+      return undefined
+    })
+    const map = await reader().unspentMany([busy, '1Quiet' + 'x'.repeat(24)])
+    expect(map.get(busy)!.length).toBe(150)
+    expect(calls.filter(c => c.method === 'GET').map(c => c.path)).toEqual([`/address/${busy}/unconfirmed/unspent`])
+  })
+
   it('treats an address the service left out as an error, never as an empty address', async () => {
     serve(c => reply({ status: 200, body: (c.body as { addresses: string[] }).addresses.slice(1).map(a => empty(a)) }))
     await expect(reader().unspentMany(['1AAAAAAAAAAAAAAAAAAAAAAAAAAA', '1BBBBBBBBBBBBBBBBBBBBBBBBBBB'])).rejects.toThrow(ChainDataError)
