@@ -184,6 +184,24 @@ describe('rate limit', () => {
     expect(times[2]! - times[1]!).toBeGreaterThanOrEqual(990)
   })
 
+  it('slows down to a limit below its setting instead of failing (a service allowing 3/s, a pacer set to 100/s)', async () => {
+    let tokens = 1
+    let at = Date.now()
+    let limited = 0
+    serve(c => {
+      const now = Date.now()
+      tokens = Math.min(1, tokens + (now - at) * 3 / 1000)
+      at = now
+      if (tokens < 1) { limited++; return reply({ status: 429, headers: { 'retry-after': '1' }, body: {} }) }
+      tokens -= 1
+      return reply({ status: 200, body: (c.body as { addresses: string[] }).addresses.map(a => empty(a)) })
+    })
+    const r = new ChainReader('https://woc.test/v1/bsv/main', undefined, { pacer: new Pacer({ perSecond: 100 }) })
+    const map = await r.unspentMany(Array.from({ length: 200 }, (_, i) => `1Addr${i}`)) // 20 requests
+    expect(map.size).toBe(200)
+    expect(limited).toBeLessThan(12)
+  })
+
   it('gives up with a clear error only after many 429s in a row', async () => {
     serve(() => reply({ status: 429, body: {} }))
     const r = new ChainReader('https://woc.test/v1/bsv/main', undefined, { pacer: new Pacer({ perSecond: 1000, maxRetries: 3, maxWaitMs: 5 }) })
