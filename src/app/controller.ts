@@ -169,7 +169,7 @@ export class AppController {
   }
 
   /** One refresh pass: outbox, sync, statuses. Errors become a notice, never a crash. */
-  async refresh (opts: { restore?: boolean } = {}): Promise<void> {
+  async refresh (opts: { restore?: boolean, deep?: boolean } = {}): Promise<void> {
     const w = this.wallet
     if (w === undefined) return
     try {

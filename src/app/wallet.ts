@@ -6,7 +6,7 @@ import { BULK_MAX, ChainReader, type UnspentOutput } from '../chain/chain-reader
 import { HeaderChainTracker } from '../chain/header-tracker.ts'
 import { NetworkDown } from '../chain/http.ts'
 import { feeFor, selectCoins, txBytes } from '../core/coin-select.ts'
-import { addressOf, CHANGE_GAP_LIMIT, GAP_LIMIT, HANDOVER_LAYOUT, Keyring, keyPath, lockingScriptOf, RESTORE_LAYOUTS, type ChainLayout } from '../core/keys.ts'
+import { addressOf, CHANGE_GAP_LIMIT, DEEP_GAP_LIMIT, GAP_LIMIT, HANDOVER_LAYOUT, Keyring, keyPath, lockingScriptOf, RESTORE_LAYOUTS, type ChainLayout } from '../core/keys.ts'
 import type { Network } from '../core/network.ts'
 import { SpvError, verifySpv } from '../core/spv.ts'
 import { buildPayment, type BuiltPayment, type PaymentOutput, type SpendableCoin } from '../core/tx-build.ts'
@@ -542,15 +542,18 @@ export class Wallet {
    * fetched with its ancestry and verified (scripts, and merkle paths against block headers,
    * see core/spv.ts) before it counts.
    */
-  async sync (opts: { restore?: boolean, onProgress?: (p: SyncProgress) => void } = {}): Promise<SyncReport> {
+  async sync (opts: { restore?: boolean, deep?: boolean, onProgress?: (p: SyncProgress) => void } = {}): Promise<SyncReport> {
     const report: SyncReport = { newCoins: 0, rejected: [] }
-    const restore = opts.restore === true
+    // A deep search is a restore that also looks DEEP_GAP_LIMIT addresses along our own
+    // receive chain (wallets from versions that burnt an address per cancelled code).
+    const restore = opts.restore === true || opts.deep === true
     const layouts: readonly ChainLayout[] = restore ? RESTORE_LAYOUTS : [HANDOVER_LAYOUT]
     const gapOf = new Map<string, number>()
     for (const l of layouts) {
       gapOf.set(l.receive, restore ? GAP_LIMIT : LOOKAHEAD)
       gapOf.set(l.change, restore ? CHANGE_GAP_LIMIT : LOOKAHEAD)
     }
+    if (opts.deep === true) gapOf.set(HANDOVER_LAYOUT.receive, DEEP_GAP_LIMIT)
     for (const a of await this.db.getAll('addresses')) if (!gapOf.has(a.chain)) gapOf.set(a.chain, LOOKAHEAD)
 
     const scans: ChainScan[] = []

@@ -24,6 +24,8 @@ export class RateLimited extends Error {
 export const KEYLESS_RATE = 3
 export const KEYED_RATE = 20
 
+/** Slowest spacing a run of 429s can push us to. */
+const MAX_GAP_MS = 2_000
 /** Spacing margin over the nominal rate. */
 const SAFETY = 1.04
 
@@ -43,7 +45,10 @@ export class Pacer {
   private nextSlot = 0
   private lastSent = -Infinity
   private queue: Promise<void> = Promise.resolve()
-  private readonly gapMs: number
+  /** Current spacing; starts at the configured rate, widens on 429s, narrows back on success. */
+  private gapMs: number
+  private readonly baseGapMs: number
+  private okStreak = 0
   private readonly maxRetries: number
   private readonly maxWaitMs: number
   private readonly sleep: (ms: number) => Promise<void>
@@ -55,7 +60,8 @@ export class Pacer {
     if (!(opts.perSecond > 0)) throw new Error('A request rate must be positive.')
     // A little under the limit: requests spaced exactly at it meet the service's own clock
     // jitter and draw 429s, each costing a whole second of Retry-After.
-    this.gapMs = 1000 / opts.perSecond * SAFETY
+    this.baseGapMs = 1000 / opts.perSecond * SAFETY
+    this.gapMs = this.baseGapMs
     this.maxRetries = opts.maxRetries ?? 8
     this.maxWaitMs = opts.maxWaitMs ?? 60_000
     this.sleep = opts.sleep ?? defaultSleep
@@ -93,7 +99,15 @@ export class Pacer {
       await this.slot()
       this.sent++
       const res = await send()
-      if (res.status !== 429) return res
+      if (res.status !== 429) {
+        // Back towards the configured rate once the service has been happy for a while.
+        if (++this.okStreak >= 20 && this.gapMs > this.baseGapMs) { this.gapMs = Math.max(this.baseGapMs, this.gapMs * 0.8); this.okStreak = 0 }
+        return res
+      }
+      // The service's limit is below our rate (a wrong setting, a shared IP): slow down for
+      // good, not only for this Retry-After, or every burst after it draws 429s again.
+      this.okStreak = 0
+      this.gapMs = Math.min(MAX_GAP_MS, this.gapMs * 1.5)
       // Drain the body so the connection can be reused.
       await res.arrayBuffer().catch(() => undefined)
       if (attempt >= this.maxRetries) throw new RateLimited(attempt + 1)

@@ -109,6 +109,11 @@ export const GAP_LIMIT = 20
  * request pair per layout on a rate-limited service.
  */
 export const CHANGE_GAP_LIMIT = 10
+/**
+ * The gap a deep search scans on Handover's own receive chain: older versions gave every
+ * payment code, even a cancelled one, a fresh address, so coins may sit far past 20 unused.
+ */
+export const DEEP_GAP_LIMIT = 200
 
 export function keyPath (chain: string, index: number): string {
   return `${chain}/${index}`

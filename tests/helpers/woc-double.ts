@@ -15,7 +15,16 @@ export interface WocDouble {
   reset: () => void
 }
 
-export function wocDouble (opts: { chainBase: string, perSecond?: number, burst?: number, inner?: typeof fetch }): WocDouble {
+export interface UnspentItem { height?: number, tx_pos: number, tx_hash: string, value: number, isSpentInMempoolTx?: boolean }
+
+export function wocDouble (opts: {
+  chainBase: string
+  perSecond?: number
+  burst?: number
+  inner?: typeof fetch
+  /** Rewrites each unspent item the service lists (e.g. to mark it spent in the mempool). */
+  editUnspent?: (item: UnspentItem) => UnspentItem
+}): WocDouble {
   const inner = opts.inner ?? globalThis.fetch.bind(globalThis)
   const rate = opts.perSecond
   const burst = opts.burst ?? 1
@@ -57,13 +66,14 @@ export function wocDouble (opts: { chainBase: string, perSecond?: number, burst?
         const out = []
         for (const a of addresses) {
           const r = await inner(`${opts.chainBase}/address/${a}/${bulk[1]}/unspent`)
-          out.push(woc(await r.json(), bulk[1] === 'unconfirmed'))
+          out.push(woc(await r.json(), bulk[1] === 'unconfirmed', opts.editUnspent))
         }
         return new Response(JSON.stringify(out), { status: 200, headers: { 'content-type': 'application/json' } })
       }
       const res = await inner(input, init)
-      if (/\/address\/[^/]+\/unconfirmed\/unspent/.test(path) && res.ok) {
-        return new Response(JSON.stringify(woc(await res.json(), true)), { status: 200, headers: { 'content-type': 'application/json' } })
+      const single = path.match(/^\/address\/[^/]+\/(confirmed|unconfirmed)\/unspent/)
+      if (single !== null && res.ok) {
+        return new Response(JSON.stringify(woc(await res.json(), single[1] === 'unconfirmed', opts.editUnspent)), { status: 200, headers: { 'content-type': 'application/json' } })
       }
       return res
   }
@@ -71,7 +81,7 @@ export function wocDouble (opts: { chainBase: string, perSecond?: number, burst?
 }
 
 /** WoC's unconfirmed items carry no height. */
-function woc (body: { result?: Array<Record<string, unknown>> }, unconfirmed: boolean): unknown {
-  if (!unconfirmed || !Array.isArray(body.result)) return body
-  return { ...body, result: body.result.map(({ height: _h, ...rest }) => rest) }
+function woc (body: { result?: UnspentItem[] }, unconfirmed: boolean, edit = (i: UnspentItem): UnspentItem => i): unknown {
+  if (!Array.isArray(body.result)) return body
+  return { ...body, result: body.result.map(item => { const { height, ...rest } = item; return edit(unconfirmed ? rest : { height, ...rest }) }) }
 }

@@ -117,6 +117,23 @@ describe('bulk endpoints', () => {
     expect([...map.values()].flat().reduce((s, u) => s + u.satoshis, 0)).toBe(4 * 25_000_000 + 85 + 17000 + 85 + 85)
   })
 
+  it('asks a busy address alone when the bulk unconfirmed answer hits its 100-item cap', async () => {
+    const busy = '1Busy' + 'x'.repeat(25)
+    const item = (i: number): object => ({ tx_pos: i, tx_hash: 'ef'.repeat(32), value: 10, isSpentInMempoolTx: false })
+    const calls = serve(c => {
+      if (c.method === 'POST') {
+        const asked = (c.body as { addresses: string[] }).addresses
+        if (c.path === '/addresses/confirmed/unspent') return reply({ status: 200, body: asked.map(a => empty(a)) })
+        return reply({ status: 200, body: asked.map(a => ({ address: a, result: a === busy ? Array.from({ length: 100 }, (_, i) => item(i)) : [], error: '' })) })
+      }
+      if (c.path === `/address/${busy}/unconfirmed/unspent`) return reply({ status: 200, body: { address: busy, result: Array.from({ length: 150 }, (_, i) => item(i)), error: '' } })
+      return undefined
+    })
+    const map = await reader().unspentMany([busy, '1Quiet' + 'x'.repeat(24)])
+    expect(map.get(busy)!.length).toBe(150)
+    expect(calls.filter(c => c.method === 'GET').map(c => c.path)).toEqual([`/address/${busy}/unconfirmed/unspent`])
+  })
+
   it('treats an address the service left out as an error, never as an empty address', async () => {
     serve(c => reply({ status: 200, body: (c.body as { addresses: string[] }).addresses.slice(1).map(a => empty(a)) }))
     await expect(reader().unspentMany(['1AAAAAAAAAAAAAAAAAAAAAAAAAAA', '1BBBBBBBBBBBBBBBBBBBBBBBBBBB'])).rejects.toThrow(ChainDataError)
@@ -165,6 +182,24 @@ describe('rate limit', () => {
     expect(map.get('1AAAAAAAAAAAAAAAAAAAAAAAAAAA')).toEqual([])
     expect(times[1]! - times[0]!).toBeGreaterThanOrEqual(990)
     expect(times[2]! - times[1]!).toBeGreaterThanOrEqual(990)
+  })
+
+  it('slows down to a limit below its setting instead of failing (a service allowing 3/s, a pacer set to 100/s)', async () => {
+    let tokens = 1
+    let at = Date.now()
+    let limited = 0
+    serve(c => {
+      const now = Date.now()
+      tokens = Math.min(1, tokens + (now - at) * 3 / 1000)
+      at = now
+      if (tokens < 1) { limited++; return reply({ status: 429, headers: { 'retry-after': '1' }, body: {} }) }
+      tokens -= 1
+      return reply({ status: 200, body: (c.body as { addresses: string[] }).addresses.map(a => empty(a)) })
+    })
+    const r = new ChainReader('https://woc.test/v1/bsv/main', undefined, { pacer: new Pacer({ perSecond: 100 }) })
+    const map = await r.unspentMany(Array.from({ length: 200 }, (_, i) => `1Addr${i}`)) // 20 requests
+    expect(map.size).toBe(200)
+    expect(limited).toBeLessThan(12)
   })
 
   it('gives up with a clear error only after many 429s in a row', async () => {

@@ -9,7 +9,7 @@ import { DEFAULT_SETTINGS } from '../../src/app/settings.ts'
 import { Wallet, type SyncProgress } from '../../src/app/wallet.ts'
 import { addressOf, GAP_LIMIT, Keyring, keyPath, RESTORE_LAYOUTS } from '../../src/core/keys.ts'
 import type { Settings } from '../../src/store/records.ts'
-import { wocDouble, type WocDouble } from '../helpers/woc-double.ts'
+import { wocDouble, type UnspentItem, type WocDouble } from '../helpers/woc-double.ts'
 
 let srv: RunningServer
 const realFetch = globalThis.fetch.bind(globalThis)
@@ -26,8 +26,8 @@ function settings (chainRps: number, arc = '/devnet/arc'): Settings {
 }
 
 /** Puts WoC's behaviour in front of the devnet for every fetch the wallet makes. */
-function woc (perSecond?: number): WocDouble {
-  const d = wocDouble({ chainBase: srv.url + '/devnet/chain', perSecond, inner: realFetch })
+function woc (perSecond?: number, editUnspent?: (i: UnspentItem) => UnspentItem): WocDouble {
+  const d = wocDouble({ chainBase: srv.url + '/devnet/chain', perSecond, inner: realFetch, editUnspent })
   vi.stubGlobal('fetch', d.fetch)
   return d
 }
@@ -53,6 +53,27 @@ describe('sync', () => {
     expect(report.newCoins).toBe(1)
     expect((await w.balance()).spendable).toBe(42_000)
     expect(d.requests).toBeGreaterThan(0)
+    w.close()
+  })
+
+  it('takes a coin WoC marks isSpentInMempoolTx as spent at once, and never imports one so marked', async () => {
+    let spentInMempool = new Set<string>()
+    woc(undefined, i => spentInMempool.has(i.tx_hash) ? { ...i, isSpentInMempoolTx: true } : i)
+    const w = await open(seedOf(9), settings(1000))
+    const addr = await w.receiveAddress()
+    const first = await faucet(addr.address, 11_000)
+    await w.sync()
+    expect((await w.balance()).spendable).toBe(11_000)
+    // Another device with these words spends it: the mempool knows before any block.
+    spentInMempool = new Set([first])
+    await w.sync()
+    expect((await w.balance()).spendable).toBe(0)
+    // A new coin already spent in the mempool is not counted either.
+    const second = await faucet(addr.address, 12_000)
+    spentInMempool = new Set([first, second])
+    const report = await w.sync()
+    expect(report.newCoins).toBe(0)
+    expect((await w.balance()).spendable).toBe(0)
     w.close()
   })
 
@@ -122,6 +143,21 @@ describe('restore', () => {
     expect(report.rejected).toEqual([])
     expect((await restored.balance()).spendable).toBe(5_000)
     restored.close()
+  })
+
+  it('a deep search finds coins far past the gap on our receive chain (addresses burnt by older versions)', async () => {
+    woc()
+    const seed = seedOf(8)
+    const keys = new Keyring(seed)
+    await faucet(addressOf(keys.privateKey(keyPath(RESTORE_LAYOUTS[0]!.receive, 90)), 'devnet'), 7_000)
+    const w = await open(seed, settings(1000))
+    await w.sync({ restore: true })
+    expect((await w.balance()).spendable).toBe(0) // a plain restore stops 20 unused addresses in
+    const progress: SyncProgress[] = []
+    await w.sync({ deep: true, onProgress: p => progress.push(p) })
+    expect((await w.balance()).spendable).toBe(7_000)
+    expect(progress.at(-1)!.total).toBeGreaterThanOrEqual(200)
+    w.close()
   })
 
   it('gives an open payment code its own address, and a cancelled one’s to the next code', async () => {
