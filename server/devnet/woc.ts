@@ -140,9 +140,9 @@ export async function handleWoc (devnet: Devnet, method: string, path: string, q
     const out: unknown[] = []
     for (const address of await bulkAddresses(req)) {
       const script = scriptForAddress(address)
-      if (script === undefined) { out.push({ address, unspent: [], error: 'invalid address' }); continue }
+      if (script === undefined) { out.push({ address, result: [], error: 'invalid address' }); continue }
       const r = await unspentResult(devnet, wocScriptHash(script), m[1] as Kind, null)
-      out.push({ address, script: wocScriptHash(script), unspent: r.result, error: '', ...(r.nextPageToken !== undefined ? { nextPageToken: r.nextPageToken } : {}) })
+      out.push({ address, script: wocScriptHash(script), result: r.result, error: '', ...(r.nextPageToken !== undefined ? { nextPageToken: r.nextPageToken } : {}) })
     }
     return json(200, out)
   }

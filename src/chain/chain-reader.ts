@@ -19,12 +19,19 @@ const UnspentItem = v.object({
 })
 const Token = v.pipe(v.string(), v.maxLength(4096))
 /** GET /address/{a}/(un)confirmed/unspent, and each element of the bulk answers. */
-const AddressUnspent = v.object({
-  address: v.optional(v.string()),
-  result: v.nullish(v.pipe(v.array(UnspentItem), v.maxLength(100_000))),
-  error: v.optional(v.string()),
-  nextPageToken: v.optional(v.nullable(Token))
-})
+const UnspentList = v.nullish(v.pipe(v.array(UnspentItem), v.maxLength(100_000)))
+// WhatsOnChain's own docs show the bulk answers both with `result` (the BTC tab, and every
+// single-address route) and with the older `unspent`: accept either, read them as one.
+const AddressUnspent = v.pipe(
+  v.object({
+    address: v.optional(v.string()),
+    result: UnspentList,
+    unspent: UnspentList,
+    error: v.optional(v.string()),
+    nextPageToken: v.optional(v.nullable(Token))
+  }),
+  v.transform(({ unspent, ...e }) => ({ ...e, result: e.result ?? unspent }))
+)
 const BulkUnspent = v.pipe(v.array(AddressUnspent), v.maxLength(20))
 const HeaderJson = v.object({ hash: Hex64, height: v.pipe(v.number(), v.integer(), v.minValue(0)), merkleroot: Hex64 })
 const Tsc = v.object({ index: v.pipe(v.number(), v.integer(), v.minValue(0)), target: Hex64, nodes: v.pipe(v.array(v.union([Hex64, v.literal('*')])), v.maxLength(64)) })

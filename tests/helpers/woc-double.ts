@@ -60,6 +60,10 @@ export function wocDouble (opts: {
       const bulk = path.match(/^\/addresses\/(confirmed|unconfirmed)\/unspent$/)
       if (bulk !== null && (init?.method ?? 'GET') === 'POST') {
         const real = await inner(input, init)
+        if (real.ok) {
+          const list = await real.json() as Array<{ result?: UnspentItem[] }>
+          return new Response(JSON.stringify(list.map(e => woc(e, bulk[1] === 'unconfirmed', opts.editUnspent))), { status: 200, headers: { 'content-type': 'application/json' } })
+        }
         if (real.status !== 404) return real
         const { addresses } = JSON.parse(String(init?.body)) as { addresses: string[] }
         if (!Array.isArray(addresses) || addresses.length > 20) return new Response(JSON.stringify({ error: 'max 20 addresses' }), { status: 400 })

@@ -296,7 +296,7 @@ describe('devnet as WhatsOnChain', () => {
     expect([...ids].filter(id => id.startsWith(fan.id('hex')))).toHaveLength(1001)
     const bulk = await woc('/addresses/confirmed/unspent', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ addresses: [addr(bob), addr(carol)] }) })
     expect(bulk.map((b: any) => b.address)).toEqual([addr(bob), addr(carol)])
-    expect(bulk[0]).toMatchObject({ error: '', unspent: expect.any(Array) })
+    expect(bulk[0]).toMatchObject({ error: '', result: expect.any(Array) })
     const tooMany = await fetch(`${base()}/chain/addresses/unconfirmed/unspent`, { method: 'POST', body: JSON.stringify({ addresses: Array(21).fill(addr(bob)) }) })
     expect(tooMany.status).toBe(400)
   })
