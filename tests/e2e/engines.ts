@@ -26,6 +26,11 @@ export const MINIBROWSER = process.env.MINIBROWSER_PATH ??
 export interface EngineOptions {
   /** Let the engine show real host addresses instead of mDNS names (SDP captures only). */
   plainHostAddresses?: boolean
+  /**
+   * Firefox only: keep the profile in this folder, so a later launch finds the same
+   * storage (phones then share the browser's default context).
+   */
+  profileDir?: string
 }
 
 export interface Engine {
@@ -135,6 +140,7 @@ async function firefoxEngine (opts: EngineOptions): Promise<Engine> {
     browser: 'firefox',
     executablePath: FIREFOX,
     headless: true,
+    ...(opts.profileDir !== undefined ? { userDataDir: opts.profileDir } : {}),
     extraPrefsFirefox: {
       // a camera that needs no person to allow it and no device
       'media.navigator.streams.fake': true,
@@ -171,6 +177,10 @@ async function firefoxEngine (opts: EngineOptions): Promise<Engine> {
   return {
     name: 'firefox',
     async newPhone () {
+      if (opts.profileDir !== undefined) {
+        const ctx = browser.defaultBrowserContext()
+        return await wrap(await ctx.newPage(), ctx)
+      }
       const ctx = await browser.createBrowserContext()
       return await wrap(await ctx.newPage(), ctx)
     },
