@@ -5,7 +5,9 @@
 // ledgers name the same transaction.
 // HANDOVER_ENGINES=chromium,firefox limits the pairs to the engines named.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
+import { encodeSdpText } from '../../src/core/sdp/index.ts'
 import { startAppServer, type RunningServer } from '../../server/app-server.ts'
 import { enginesToRun, launchEngine, type Engine, type EngineName, type Phone } from './engines.ts'
 import {
@@ -50,10 +52,10 @@ async function mine (): Promise<void> {
 
 async function twoPhones (payerEngine: EngineName, payeeEngine: EngineName): Promise<[Phone, Phone]> {
   const [payer, payee] = await Promise.all([phone(payerEngine), phone(payeeEngine)])
-  await createWallet(payer)
-  await click(payer, 'Get test coins')
-  await waitBalance(payer, 1_000_000)
-  await createWallet(payee)
+  await Promise.all([
+    (async () => { await createWallet(payer); await click(payer, 'Get test coins'); await waitBalance(payer, 1_000_000) })(),
+    createWallet(payee)
+  ])
   return [payer, payee]
 }
 
@@ -156,5 +158,18 @@ describe.skipIf(!has('chromium', 'webkit'))('WebKit (no WebRTC) and Chromium, th
     await click(payee, 'Show a one-scan code')
     await waitText(payee, 'main', 'Ask the payer to scan this code')
     expect(await attr(payee, '[data-testid="pair-qr"]', 'data-text')).toMatch(/^[0-9A-Z $%*+\-./:]+$/)
+  })
+
+  it('WebKit handed a two-scan code to answer says why it cannot, and what to ask for', async () => {
+    const payer = await phone('webkit')
+    await createWallet(payer)
+    // a real Chromium offer, as a payee's two-scan code
+    const offer = encodeSdpText('offer', readFileSync(new URL('../fixtures/sdp/chromium-offer.txt', import.meta.url), 'utf8'))
+    await click(payer, 'Pay')
+    await click(payer, 'Scan a code')
+    await fill(payer, 'Or paste the code', offer)
+    await click(payer, 'Use pasted code')
+    await waitText(payer, '[role="alert"]', 'cannot answer a two-scan code')
+    expect(await screenText(payer)).toMatch(/one-scan code/)
   })
 })

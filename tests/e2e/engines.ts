@@ -26,6 +26,11 @@ export const MINIBROWSER = process.env.MINIBROWSER_PATH ??
 export interface EngineOptions {
   /** Let the engine show real host addresses instead of mDNS names (SDP captures only). */
   plainHostAddresses?: boolean
+  /**
+   * Firefox only: keep the profile in this folder, so a later launch finds the same
+   * storage (phones then share the browser's default context).
+   */
+  profileDir?: string
 }
 
 export interface Engine {
@@ -135,6 +140,7 @@ async function firefoxEngine (opts: EngineOptions): Promise<Engine> {
     browser: 'firefox',
     executablePath: FIREFOX,
     headless: true,
+    ...(opts.profileDir !== undefined ? { userDataDir: opts.profileDir } : {}),
     extraPrefsFirefox: {
       // a camera that needs no person to allow it and no device
       'media.navigator.streams.fake': true,
@@ -171,6 +177,10 @@ async function firefoxEngine (opts: EngineOptions): Promise<Engine> {
   return {
     name: 'firefox',
     async newPhone () {
+      if (opts.profileDir !== undefined) {
+        const ctx = browser.defaultBrowserContext()
+        return await wrap(await ctx.newPage(), ctx)
+      }
       const ctx = await browser.createBrowserContext()
       return await wrap(await ctx.newPage(), ctx)
     },
@@ -261,18 +271,10 @@ async function webkitEngine (): Promise<Engine> {
     name: 'webkit',
     async newPhone () {
       // Each phone is its own MiniBrowser; in automation mode its storage is ephemeral.
-      const driver = await new Builder()
-        .usingServer(server)
-        .withCapabilities({
-          browserName: 'MiniBrowser',
-          'webkitgtk:browserOptions': {
-            binary: MINIBROWSER,
-            args: ['--automation', '--enable-media-stream=true', '--enable-mock-capture-devices=true',
-              '--enable-write-console-messages-to-stdout=false']
-          }
-        })
-        .build()
+      const driver = await newSession()
       drivers.add(driver)
+      // a hung load or script fails its step in seconds instead of the whole test
+      await driver.manage().setTimeouts({ pageLoad: 30_000, script: 30_000 })
       await driver.manage().window().setRect({ width: 390, height: 844 }).catch(() => undefined)
       return wrap(driver, await driver.getWindowHandle(), true)
     },
@@ -281,6 +283,36 @@ async function webkitEngine (): Promise<Engine> {
       drivers.clear()
       try { process.kill(-child.pid!, 'SIGTERM') } catch { /* already gone */ }
     }
+  }
+
+  /**
+   * Starting a MiniBrowser has been seen to hang once in a while on a loaded machine:
+   * give each try 45 s, and try twice.
+   */
+  async function newSession (): Promise<import('selenium-webdriver').WebDriver> {
+    for (let attempt = 1; ; attempt++) {
+      const pending = startSession()
+      let timer: ReturnType<typeof setTimeout> | undefined
+      const timedOut = new Promise<undefined>(resolve => { timer = setTimeout(() => resolve(undefined), 45_000) })
+      const driver = await Promise.race([pending, timedOut]).finally(() => clearTimeout(timer))
+      if (driver !== undefined) return driver
+      pending.then(async d => await d.quit(), () => undefined)
+      if (attempt === 2) throw new Error('WebKitWebDriver did not start a MiniBrowser within 45 s, twice')
+    }
+  }
+
+  async function startSession (): Promise<import('selenium-webdriver').WebDriver> {
+    return await new Builder()
+      .usingServer(server)
+      .withCapabilities({
+        browserName: 'MiniBrowser',
+        'webkitgtk:browserOptions': {
+          binary: MINIBROWSER,
+          args: ['--automation', '--enable-media-stream=true', '--enable-mock-capture-devices=true',
+            '--enable-write-console-messages-to-stdout=false']
+        }
+      })
+      .build()
   }
 }
 
