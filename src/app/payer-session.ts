@@ -2,7 +2,7 @@
 // the wallet signs, stores (coins marked spent) and only then hands the payment over.
 // No ack in time? The payer broadcasts itself, so the payee still gets the money.
 import {
-  outcomeOf, payerReduce, payerStart, reasonMessage, verifyReceipt,
+  outcomeOf, payerReduce, payerStart, reasonMessage, refusalMessage, verifyReceipt,
   type Message, type PayerEffect, type PayerEvent, type PayerState, type RequestMessage
 } from '../core/protocol/index.ts'
 import { InsufficientFunds } from '../core/coin-select.ts'
@@ -181,7 +181,7 @@ export class PaySession {
           })
         } else if (e.coins?.op === 'hold') {
           // Refused, but the payee holds it signed: the coins stay reserved and watched.
-          const why = `The payee refused: ${reasonMessage(e.state.error?.code ?? 'BROADCAST_REJECTED')} They still hold the signed payment and could broadcast it, so its coins stay reserved until it is mined (then you paid) or you cancel it for sure.`
+          const why = refusalMessage(e.state.error?.code ?? 'BROADCAST_REJECTED')
           await this.wallet.markRefused(e.coins.txid, why, rec)
         } else if (e.coins?.op === 'release' || e.coins?.op === 'flag') {
           // The wallet's outbox already judged the miner's answer and moved the coins
