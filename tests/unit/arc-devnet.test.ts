@@ -17,9 +17,11 @@ afterAll(async () => { await srv.close() })
 
 async function funded (): Promise<Wallet> {
   const w = await Wallet.open(Array.from(PrivateKey.fromRandom().toArray()), { ...structuredClone(DEFAULT_SETTINGS), feeRate: 50 }, srv.url, `devnet-${process.pid}-${++n}`)
-  await w.getTestCoins(100_000)
+  const address = (await w.receiveAddress()).address
+  const r = await fetch(`${srv.url}/devnet/faucet`, { method: 'POST', body: JSON.stringify({ address, satoshis: 100_000 }) })
+  expect(r.status).toBe(200)
   await fetch(`${srv.url}/devnet/mine`, { method: 'POST', body: JSON.stringify({ blocks: 1 }) })
-  await w.sync()
+  expect((await w.sync()).newCoins).toBe(1)
   return w
 }
 
