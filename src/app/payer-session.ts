@@ -23,6 +23,11 @@ export interface PayView {
   error?: string
   /** The wallet's ledger entry for the signed transaction: what the network made of it. */
   ledger?: LedgerRecord
+  /**
+   * Earlier payments to this same payee that it refused but still holds signed: paying
+   * again could pay twice (a hostile payee's new request after a refusal).
+   */
+  openRefusals: LedgerRecord[]
 }
 
 const nowSec = (): number => Math.floor(Date.now() / 1000)
@@ -40,6 +45,7 @@ export class PaySession {
   private requestWaiters: Array<(r: RequestMessage) => void> = []
   private beginning = false
   private ledger: LedgerRecord | undefined
+  private openRefusals: LedgerRecord[] = []
 
   constructor (private readonly wallet: Wallet, private readonly pipe: MessagePipe, private readonly ackTimeoutSec = 30) {
     this.effects = new EffectQueue(e => this.exec(e), e => e.kind === 'persist', e => { this.error = (e as Error).message; this.emit() })
@@ -56,7 +62,7 @@ export class PaySession {
   }
 
   view (): PayView {
-    return { state: this.state, peerKey: this.pipe.peerKey, sas: this.pipe.sas, linkMode: this.pipe.mode, connected: this.connected, fee: this.fee, error: this.error, ledger: this.ledger }
+    return { state: this.state, peerKey: this.pipe.peerKey, sas: this.pipe.sas, linkMode: this.pipe.mode, connected: this.connected, fee: this.fee, error: this.error, ledger: this.ledger, openRefusals: this.openRefusals }
   }
 
   private async readLedger (): Promise<void> {
@@ -137,6 +143,7 @@ export class PaySession {
       this.pipe.close('identity mismatch')
       return
     }
+    this.openRefusals = (await this.wallet.history()).filter(l => l.status === 'refused' && l.counterparty === this.pipe.peerKey)
     const stored = await this.wallet.session(request.paymentId)
     if (stored?.role === 'payer') {
       // Re-paired for a payment we already started: carry on, never re-sign.

@@ -33,6 +33,8 @@ let h: Page
 let dir: string
 const phones: CameraPhone[] = []
 const thief = PrivateKey.fromRandom()
+/** The hostile payee's phone identity: the same phone comes back with every request. */
+const payeeIdentity = PrivateKey.fromRandom()
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'hostile-payee-'))
@@ -66,7 +68,7 @@ async function connect (page: Page, request: (identityKey: string) => RequestMes
     while (await window.h.waitMessage(0) !== undefined);
     while (await window.h.waitClose(0) !== undefined);
   })
-  const key = await h.evaluate(() => window.h.setIdentity())
+  const key = await h.evaluate((hex) => window.h.setIdentity(hex), payeeIdentity.toHex())
   let text = ''
   // A base45 code may begin or end with a space, which the paste box trims (issue 15.4, not
   // this test's subject): host again until the code survives a paste.
@@ -135,7 +137,7 @@ describe('a payee that refuses, then broadcasts', () => {
     const status = page.getByTestId('pay-status')
     expect(await status.innerText()).toMatch(/coins stay reserved/)
     expect(await status.innerText()).not.toMatch(/Nothing was spent/)
-    expect(await page.getByRole('button', { name: 'Cancel for sure' }).count()).toBe(1)
+    await expect.poll(() => page.getByRole('button', { name: 'Cancel for sure' }).count(), { timeout: 10_000 }).toBe(1)
     const refusedAt = Date.now()
 
     // The same request again (same payment id), on a fresh link: the payer shows what it
@@ -146,6 +148,12 @@ describe('a payee that refuses, then broadcasts', () => {
     await expect.poll(() => page.getByTestId('pay-status').getAttribute('data-phase'), { timeout: 20_000 }).toBe('rejected')
     expect(await page.getByTestId('pay-request').count()).toBe(0)
     expect(await nextMessage(h, 3_000)).toBeUndefined()
+    await page.getByRole('button', { name: /^(Done|Close)$/ }).click()
+    // A new request from the same payee: the payer is warned that paying again could pay twice.
+    await connect(page, requestFor(`${paymentId}-again`))
+    await page.getByTestId('pay-request').waitFor({ timeout: 30_000 })
+    expect(await page.getByTestId('open-refusal').innerText()).toMatch(/refused an earlier payment.*20,\d{3} sats.*Paying again could pay twice/s)
+    await page.getByRole('button', { name: 'Cancel', exact: true }).click()
     await page.getByRole('button', { name: /^(Done|Close)$/ }).click()
     // Past the ack deadline (30 s) the payer's own outbox must not broadcast a refused payment.
     await page.waitForTimeout(Math.max(0, refusedAt + 32_000 - Date.now()))
