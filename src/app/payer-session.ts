@@ -145,6 +145,14 @@ export class PaySession {
     }
     this.openRefusals = (await this.wallet.history()).filter(l => l.status === 'refused' && l.counterparty === this.pipe.peerKey)
     const stored = await this.wallet.session(request.paymentId)
+    if (stored?.role === 'payer' && stored.peerKey !== undefined && stored.peerKey !== this.pipe.peerKey) {
+      // Another phone reusing a payment id we know: never hand it what we signed for someone else.
+      const why = 'This payment request reuses the id of a payment to someone else. Not paying.'
+      this.error = why
+      this.emit()
+      this.pipe.close(why)
+      return
+    }
     if (stored?.role === 'payer') {
       // Re-paired for a payment we already started: carry on, never re-sign.
       this.state = stored.state as PayerState

@@ -62,13 +62,13 @@ async function payer (): Promise<Page> {
 }
 
 /** The hostile payee hosts an invite; the payer pastes it; the payee sends `request` once linked. */
-async function connect (page: Page, request: (identityKey: string) => RequestMessage): Promise<RequestMessage> {
+async function connect (page: Page, request: (identityKey: string) => RequestMessage, identity = payeeIdentity): Promise<RequestMessage> {
   await h.evaluate(async () => {
     window.h.close()
     while (await window.h.waitMessage(0) !== undefined);
     while (await window.h.waitClose(0) !== undefined);
   })
-  const key = await h.evaluate((hex) => window.h.setIdentity(hex), payeeIdentity.toHex())
+  const key = await h.evaluate((hex) => window.h.setIdentity(hex), identity.toHex())
   let text = ''
   // A base45 code may begin or end with a space, which the paste box trims (issue 15.4, not
   // this test's subject): host again until the code survives a paste.
@@ -176,7 +176,8 @@ describe('a payee that refuses, then broadcasts', () => {
 
   it('"Cancel for sure" takes the coins back before the payee can broadcast', async () => {
     const page = await payer()
-    const tx = await payAndGetRefused(page, `pay-${Date.now()}`)
+    const paymentId = `pay-${Date.now()}`
+    const tx = await payAndGetRefused(page, paymentId)
     await page.getByRole('button', { name: 'Cancel for sure' }).click()
     await expect.poll(() => page.getByTestId('pay-status').getAttribute('data-ledger'), { timeout: 30_000 }).toBe('cancelled')
     expect(await page.getByTestId('pay-status').innerText()).toMatch(/coins are back/)
@@ -194,5 +195,10 @@ describe('a payee that refuses, then broadcasts', () => {
     await expect.poll(() => entry(page, 'self').first().getAttribute('data-status'), { timeout: 30_000 }).toMatch(/seen|mined/)
     expect(await entry(page, 'out').first().getAttribute('data-status')).toBe('cancelled')
     expect(await spendable(page)).toBe(back)
+
+    // Another phone asking under the same payment id gets nothing of what was signed.
+    await connect(page, requestFor(paymentId), PrivateKey.fromRandom()).catch(() => undefined)
+    await expect.poll(async () => (await page.getByRole('alert').allInnerTexts()).join(' '), { timeout: 20_000 }).toMatch(/reuses the id of a payment to someone else/)
+    expect(await nextMessage(h, 2_000)).toBeUndefined()
   })
 })
