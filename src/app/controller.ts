@@ -199,7 +199,9 @@ export class AppController {
       // Never lock in the middle of handing over a payment.
       if (Date.now() - this.lastActivity > this.settings.lockAfterMinutes * 60_000 && this.f2f?.busy() !== true) this.lock()
     }, 5_000))
-    // A fresh start is the moment to retry every queued broadcast, whatever its backoff said.
+    // A fresh start retries what was backing off after a failed attempt. A payment still
+    // waiting for its payee's answer keeps its due time (the ack deadline): the answer may
+    // have been a refusal, and a refused payment is never broadcast by us.
     await this.wallet.retryNow().catch(() => undefined)
     await this.refresh(opts)
   }

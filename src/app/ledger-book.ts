@@ -25,6 +25,14 @@ export interface IncomingArgs {
   session: SessionRecord
 }
 
+/** Gives up a write: nothing of it is stored, and the caller gets `message`. */
+function abort (tx: { abort: () => void, done: Promise<void> }, message: string): never {
+  // The aborted transaction's `done` rejects too; that is expected, not an unhandled error.
+  tx.done.catch(() => undefined)
+  tx.abort()
+  throw new Error(message)
+}
+
 /**
  * Stores a prepared payment: spent coins, change coin, ledger entry, outbox entry and,
  * for a face-to-face payment, its session. Only after this may the transaction leave the device.
@@ -46,10 +54,22 @@ export async function writeOutgoing (db: ChainDB, p: PreparedPayment, meta: Outg
     updatedAt: now
   }
   const tx = db.transaction(['coins', 'txs', 'ledger', 'outbox', 'addresses', 'sessions'], 'readwrite')
+  if (meta.session !== undefined) {
+    // One payment id, one live transaction: a request already paid with a transaction that
+    // is not provably dead (failed, cancelled) is never paid with another one.
+    const prior = (await tx.objectStore('sessions').get(meta.session.paymentId))?.state as { txid?: unknown } | undefined
+    const priorTxid = typeof prior?.txid === 'string' ? prior.txid : undefined
+    if (priorTxid !== undefined && priorTxid !== built.txid) {
+      const l = await tx.objectStore('ledger').get(priorTxid)
+      if (l !== undefined && l.status !== 'failed' && l.status !== 'cancelled') {
+        abort(tx, 'This request was already paid with a transaction that may still be mined. Not paying it twice.')
+      }
+    }
+  }
   for (const c of built.inputs) {
     const current = await tx.objectStore('coins').get(c.id)
     // Another tab or a concurrent payment got there first: abort without writing anything.
-    if (current?.status !== 'unspent') { tx.abort(); throw new Error('A coin was spent by another payment in the meantime. Try again.') }
+    if (current?.status !== 'unspent') abort(tx, 'A coin was spent by another payment in the meantime. Try again.')
     await tx.objectStore('coins').put({ ...current, status: 'pending', spentBy: built.txid })
   }
   await tx.objectStore('txs').put({ txid: built.txid, beef: built.tx.toHexBEEF(), proven: false })
@@ -241,10 +261,10 @@ export async function writeCancel (db: ChainDB, p: PreparedPayment, refusedTxid:
   const now = Date.now()
   const tx = db.transaction(['coins', 'txs', 'ledger', 'outbox', 'addresses'], 'readwrite')
   const orig = await tx.objectStore('ledger').get(refusedTxid)
-  if (orig?.status !== 'refused' || orig.cancelledBy !== undefined) { tx.abort(); throw new Error('This payment cannot be cancelled now.') }
+  if (orig?.status !== 'refused' || orig.cancelledBy !== undefined) abort(tx, 'This payment cannot be cancelled now.')
   for (const c of built.inputs) {
     const current = await tx.objectStore('coins').get(c.id)
-    if (current?.status !== 'pending' || current.spentBy !== refusedTxid) { tx.abort(); throw new Error('The coins of this payment changed in the meantime. Refresh and try again.') }
+    if (current?.status !== 'pending' || current.spentBy !== refusedTxid) abort(tx, 'The coins of this payment changed in the meantime. Refresh and try again.')
     await tx.objectStore('coins').put({ ...current, spentBy: built.txid })
   }
   await tx.objectStore('txs').put({ txid: built.txid, beef: built.tx.toHexBEEF(), proven: false })

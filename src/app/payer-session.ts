@@ -2,7 +2,7 @@
 // the wallet signs, stores (coins marked spent) and only then hands the payment over.
 // No ack in time? The payer broadcasts itself, so the payee still gets the money.
 import {
-  outcomeOf, payerReduce, payerStart, reasonMessage, verifyReceipt,
+  outcomeOf, payerReduce, payerStart, reasonMessage, refusalMessage, verifyReceipt,
   type Message, type PayerEffect, type PayerEvent, type PayerState, type RequestMessage
 } from '../core/protocol/index.ts'
 import { InsufficientFunds } from '../core/coin-select.ts'
@@ -23,6 +23,11 @@ export interface PayView {
   error?: string
   /** The wallet's ledger entry for the signed transaction: what the network made of it. */
   ledger?: LedgerRecord
+  /**
+   * Earlier payments to this same payee that it refused but still holds signed: paying
+   * again could pay twice (a hostile payee's new request after a refusal).
+   */
+  openRefusals: LedgerRecord[]
 }
 
 const nowSec = (): number => Math.floor(Date.now() / 1000)
@@ -40,6 +45,7 @@ export class PaySession {
   private requestWaiters: Array<(r: RequestMessage) => void> = []
   private beginning = false
   private ledger: LedgerRecord | undefined
+  private openRefusals: LedgerRecord[] = []
 
   constructor (private readonly wallet: Wallet, private readonly pipe: MessagePipe, private readonly ackTimeoutSec = 30) {
     this.effects = new EffectQueue(e => this.exec(e), e => e.kind === 'persist', e => { this.error = (e as Error).message; this.emit() })
@@ -56,7 +62,7 @@ export class PaySession {
   }
 
   view (): PayView {
-    return { state: this.state, peerKey: this.pipe.peerKey, sas: this.pipe.sas, linkMode: this.pipe.mode, connected: this.connected, fee: this.fee, error: this.error, ledger: this.ledger }
+    return { state: this.state, peerKey: this.pipe.peerKey, sas: this.pipe.sas, linkMode: this.pipe.mode, connected: this.connected, fee: this.fee, error: this.error, ledger: this.ledger, openRefusals: this.openRefusals }
   }
 
   private async readLedger (): Promise<void> {
@@ -137,7 +143,16 @@ export class PaySession {
       this.pipe.close('identity mismatch')
       return
     }
+    this.openRefusals = (await this.wallet.history()).filter(l => l.status === 'refused' && l.counterparty === this.pipe.peerKey)
     const stored = await this.wallet.session(request.paymentId)
+    if (stored?.role === 'payer' && stored.peerKey !== undefined && stored.peerKey !== this.pipe.peerKey) {
+      // Another phone reusing a payment id we know: never hand it what we signed for someone else.
+      const why = 'This payment request reuses the id of a payment to someone else. Not paying.'
+      this.error = why
+      this.emit()
+      this.pipe.close(why)
+      return
+    }
     if (stored?.role === 'payer') {
       // Re-paired for a payment we already started: carry on, never re-sign.
       this.state = stored.state as PayerState
@@ -181,7 +196,7 @@ export class PaySession {
           })
         } else if (e.coins?.op === 'hold') {
           // Refused, but the payee holds it signed: the coins stay reserved and watched.
-          const why = `The payee refused: ${reasonMessage(e.state.error?.code ?? 'BROADCAST_REJECTED')} They still hold the signed payment and could broadcast it, so its coins stay reserved until it is mined (then you paid) or you cancel it for sure.`
+          const why = refusalMessage(e.state.error?.code ?? 'BROADCAST_REJECTED')
           await this.wallet.markRefused(e.coins.txid, why, rec)
         } else if (e.coins?.op === 'release' || e.coins?.op === 'flag') {
           // The wallet's outbox already judged the miner's answer and moved the coins

@@ -33,6 +33,8 @@ let h: Page
 let dir: string
 const phones: CameraPhone[] = []
 const thief = PrivateKey.fromRandom()
+/** The hostile payee's phone identity: the same phone comes back with every request. */
+const payeeIdentity = PrivateKey.fromRandom()
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'hostile-payee-'))
@@ -60,13 +62,13 @@ async function payer (): Promise<Page> {
 }
 
 /** The hostile payee hosts an invite; the payer pastes it; the payee sends `request` once linked. */
-async function connect (page: Page, request: (identityKey: string) => RequestMessage): Promise<RequestMessage> {
+async function connect (page: Page, request: (identityKey: string) => RequestMessage, identity = payeeIdentity): Promise<RequestMessage> {
   await h.evaluate(async () => {
     window.h.close()
     while (await window.h.waitMessage(0) !== undefined);
     while (await window.h.waitClose(0) !== undefined);
   })
-  const key = await h.evaluate(() => window.h.setIdentity())
+  const key = await h.evaluate((hex) => window.h.setIdentity(hex), identity.toHex())
   let text = ''
   // A base45 code may begin or end with a space, which the paste box trims (issue 15.4, not
   // this test's subject): host again until the code survives a paste.
@@ -135,7 +137,7 @@ describe('a payee that refuses, then broadcasts', () => {
     const status = page.getByTestId('pay-status')
     expect(await status.innerText()).toMatch(/coins stay reserved/)
     expect(await status.innerText()).not.toMatch(/Nothing was spent/)
-    expect(await page.getByRole('button', { name: 'Cancel for sure' }).count()).toBe(1)
+    await expect.poll(() => page.getByRole('button', { name: 'Cancel for sure' }).count(), { timeout: 10_000 }).toBe(1)
     const refusedAt = Date.now()
 
     // The same request again (same payment id), on a fresh link: the payer shows what it
@@ -146,6 +148,12 @@ describe('a payee that refuses, then broadcasts', () => {
     await expect.poll(() => page.getByTestId('pay-status').getAttribute('data-phase'), { timeout: 20_000 }).toBe('rejected')
     expect(await page.getByTestId('pay-request').count()).toBe(0)
     expect(await nextMessage(h, 3_000)).toBeUndefined()
+    await page.getByRole('button', { name: /^(Done|Close)$/ }).click()
+    // A new request from the same payee: the payer is warned that paying again could pay twice.
+    await connect(page, requestFor(`${paymentId}-again`))
+    await page.getByTestId('pay-request').waitFor({ timeout: 30_000 })
+    expect(await page.getByTestId('open-refusal').innerText()).toMatch(/refused an earlier payment.*20,\d{3} sats.*Paying again could pay twice/s)
+    await page.getByRole('button', { name: 'Cancel', exact: true }).click()
     await page.getByRole('button', { name: /^(Done|Close)$/ }).click()
     // Past the ack deadline (30 s) the payer's own outbox must not broadcast a refused payment.
     await page.waitForTimeout(Math.max(0, refusedAt + 32_000 - Date.now()))
@@ -168,7 +176,8 @@ describe('a payee that refuses, then broadcasts', () => {
 
   it('"Cancel for sure" takes the coins back before the payee can broadcast', async () => {
     const page = await payer()
-    const tx = await payAndGetRefused(page, `pay-${Date.now()}`)
+    const paymentId = `pay-${Date.now()}`
+    const tx = await payAndGetRefused(page, paymentId)
     await page.getByRole('button', { name: 'Cancel for sure' }).click()
     await expect.poll(() => page.getByTestId('pay-status').getAttribute('data-ledger'), { timeout: 30_000 }).toBe('cancelled')
     expect(await page.getByTestId('pay-status').innerText()).toMatch(/coins are back/)
@@ -186,5 +195,10 @@ describe('a payee that refuses, then broadcasts', () => {
     await expect.poll(() => entry(page, 'self').first().getAttribute('data-status'), { timeout: 30_000 }).toMatch(/seen|mined/)
     expect(await entry(page, 'out').first().getAttribute('data-status')).toBe('cancelled')
     expect(await spendable(page)).toBe(back)
+
+    // Another phone asking under the same payment id gets nothing of what was signed.
+    await connect(page, requestFor(paymentId), PrivateKey.fromRandom()).catch(() => undefined)
+    await expect.poll(async () => (await page.getByRole('alert').allInnerTexts()).join(' '), { timeout: 20_000 }).toMatch(/reuses the id of a payment to someone else/)
+    expect(await nextMessage(h, 2_000)).toBeUndefined()
   })
 })

@@ -201,6 +201,26 @@ describe('a payee that refuses but keeps the signed transaction (issue 9.1)', ()
     expect((await r.tw.wallet.balance()).spendable).toBe(0)
   })
 
+  it('the same payment id is never paid with a second transaction while the first may still be mined', async () => {
+    const s = statuses()
+    const r = await refused(s)
+    // A second coin, so that money is not what stops the second payment.
+    await r.tw.addCoin(50_000)
+    const session = { paymentId: 'pay-1', role: 'payer' as const, state: { paymentId: 'pay-1', txid: r.txid }, updatedAt: Date.now() }
+    await r.tw.wallet.saveSession(session)
+    const meta = { session: { ...session, state: { paymentId: 'pay-1', txid: 'ff'.repeat(32) } } }
+    const p = await r.tw.wallet.prepare([{ lockingScript: r.tw.funding.lockingScript, satoshis: 5_000 }])
+    await expect(r.tw.wallet.commitOutgoing(p, meta)).rejects.toThrow(/Not paying it twice/)
+    expect((await r.tw.wallet.db.getAll('ledger')).length).toBe(1)
+    expect((await r.tw.wallet.balance()).spendable).toBe(50_000)
+    s.map.set(r.txid, fixture('h1-200-rejected'))
+    // Once it is provably dead (the miner refused it for good), the request may be paid.
+    await r.tw.wallet.refreshStatuses()
+    expect((await r.tw.entry(r.txid)).status).toBe('failed')
+    const p2 = await r.tw.wallet.prepare([{ lockingScript: r.tw.funding.lockingScript, satoshis: 5_000 }])
+    await expect(r.tw.wallet.commitOutgoing(p2, meta)).resolves.toMatchObject({ status: 'handed-over' })
+  })
+
   it('the refused payment turns out REJECTED by the miner: provably dead, the coins come back', async () => {
     const s = statuses()
     const r = await refused(s)

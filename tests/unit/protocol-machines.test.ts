@@ -102,7 +102,9 @@ describe('payer machine', () => {
     const t = payer([...toHandedOver, { type: 'ack', message: rejectedAck() }])
     expect(t.state.phase).toBe('rejected')
     expect(t.effects[0]).toMatchObject({ kind: 'persist', coins: { op: 'hold', txid: TXID } })
-    expect(t.effects[1]).toMatchObject({ kind: 'showError', code: 'WRONG_AMOUNT' })
+    expect(t.effects[1]).toMatchObject({ kind: 'showError', code: 'WRONG_AMOUNT', message: expect.stringMatching(/do not pay again/) })
+    // The payee-facing text ("No money has moved… let them pay again") is what a hostile payee wants the payer to read.
+    expect((t.effects[1] as { message: string }).message).not.toMatch(/No money has moved/)
     expect(t.effects[2]).toEqual({ kind: 'watch', txid: TXID })
     // The payee broadcast it after all: the payer paid, and never signs a second one.
     const paid = payerReduce(t.state, { type: 'status', status: 'mined', blockHeight: 7 })

@@ -40,6 +40,7 @@ export interface TestWallet {
   coin: (id: string) => Promise<CoinRecord | undefined>
   entry: (txid: string) => Promise<LedgerRecord>
   funding: CoinRecord
+  addCoin: (satoshis: number) => Promise<CoinRecord>
   /** A verified payment handed to us face to face (stored as the payee does before its ack). */
   receive: (satoshis: number) => Promise<string>
 }
@@ -70,22 +71,29 @@ export async function testWallet (arc: ArcScript = {}): Promise<TestWallet> {
   }) as typeof fetch
   const seed = Array.from(PrivateKey.fromRandom().toArray())
   const wallet = await Wallet.open(seed, { ...structuredClone(DEFAULT_SETTINGS), feeRate: 50 }, ORIGIN, `test-${process.pid}-${++n}`)
-  const addr = await wallet.receiveAddress()
-  const fund = new Transaction()
-  fund.addInput({ sourceTXID: '11'.repeat(32), sourceOutputIndex: 0, unlockingScript: new UnlockingScript(), sequence: 0xffffffff })
-  fund.addOutput({ lockingScript: LockingScript.fromHex(addr.lockingScript), satoshis: 100_000 })
-  fund.merklePath = new MerklePath(100, [[{ offset: 0, hash: fund.id('hex'), txid: true }]])
-  const fundTxid = fund.id('hex')
-  const funding: CoinRecord = { id: `${fundTxid}:0`, txid: fundTxid, vout: 0, satoshis: 100_000, lockingScript: addr.lockingScript, keyPath: addr.keyPath, status: 'unspent', height: 100, createdAt: Date.now() }
-  await wallet.db.put('txs', { txid: fundTxid, beef: fund.toHexBEEF(), proven: true, height: 100 })
-  await wallet.db.put('coins', funding)
-  await wallet.db.put('addresses', { ...addr, used: true })
+  let funds = 0
+  /** A mined coin on our receive address (a fake one-transaction block; ARC is a double here anyway). */
+  const addCoin = async (satoshis: number): Promise<CoinRecord> => {
+    const addr = await wallet.receiveAddress()
+    const fund = new Transaction()
+    fund.addInput({ sourceTXID: (++funds).toString(16).padStart(64, '1'), sourceOutputIndex: 0, unlockingScript: new UnlockingScript(), sequence: 0xffffffff })
+    fund.addOutput({ lockingScript: LockingScript.fromHex(addr.lockingScript), satoshis })
+    fund.merklePath = new MerklePath(100, [[{ offset: 0, hash: fund.id('hex'), txid: true }]])
+    const fundTxid = fund.id('hex')
+    const coin: CoinRecord = { id: `${fundTxid}:0`, txid: fundTxid, vout: 0, satoshis, lockingScript: addr.lockingScript, keyPath: addr.keyPath, status: 'unspent', height: 100, createdAt: Date.now() }
+    await wallet.db.put('txs', { txid: fundTxid, beef: fund.toHexBEEF(), proven: true, height: 100 })
+    await wallet.db.put('coins', coin)
+    await wallet.db.put('addresses', { ...addr, used: true })
+    return coin
+  }
+  const funding = await addCoin(100_000)
   const stranger = new P2PKH().lock(PrivateKey.fromRandom().toAddress([0x6f])).toHex()
   return {
     wallet,
     arc,
     submitted,
     funding,
+    addCoin,
     pay: async (satoshis, opts = {}) => {
       const p = await wallet.prepare([{ lockingScript: stranger, satoshis }])
       return await wallet.commitOutgoing(p, { counterparty: 'stranger', broadcastAt: opts.broadcastAt })

@@ -1,7 +1,7 @@
 import type { BroadcastOutcome } from './broadcast-outcome.ts'
 import { retryDelaySec } from './broadcast-outcome.ts'
 import type { AckMessage, Network, Output, PaymentMessage, ReceiptMessage, RequestMessage } from './messages.ts'
-import { ReasonCode, reasonMessage } from './reasons.ts'
+import { describeReason, ReasonCode, reasonMessage } from './reasons.ts'
 
 /**
  * The payer's side of one face-to-face payment as a pure reducer.
@@ -171,8 +171,20 @@ function onAck (state: PayerState, ack: AckMessage): PayerTransition {
   }
   // The payee has our signed transaction and may broadcast it despite the refusal:
   // never release its coins on its word, and never sign another one for this payment.
-  const refused = fail({ ...state, ack }, 'rejected', ack.reason, ack.detail, 'hold')
-  return state.txid !== undefined ? { state: refused.state, effects: [...refused.effects, { kind: 'watch', txid: state.txid }] } : refused
+  // The reason texts speak to a payee ("no money has moved, let them pay again"): here that
+  // is exactly what a hostile payee wants the payer to believe, so say what is true instead.
+  const next: PayerState = { ...state, ack, phase: 'rejected', error: { code: ack.reason, ...(ack.detail !== undefined ? { detail: ack.detail } : {}) } }
+  const effects: PayerEffect[] = [
+    { kind: 'persist', state: next, ...(state.txid !== undefined ? { coins: { op: 'hold' as const, txid: state.txid } } : {}) },
+    { kind: 'showError', code: ack.reason, message: refusalMessage(ack.reason) }
+  ]
+  if (state.txid !== undefined) effects.push({ kind: 'watch', txid: state.txid })
+  return { state: next, effects }
+}
+
+/** What a payer is told when the payee refuses a payment it already holds signed. */
+export function refusalMessage (code: ReasonCode): string {
+  return `The payee refused: ${describeReason(code).what} But they hold the signed payment and could still broadcast it, so do not pay again: its coins stay reserved until it is mined (then you paid) or you cancel it for sure.`
 }
 
 function onBroadcastResult (state: PayerState, outcome: BroadcastOutcome, nowSec: number): PayerTransition {
