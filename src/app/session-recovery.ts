@@ -141,7 +141,8 @@ export async function reconcileSessions (db: ChainDB, nowMs = Date.now()): Promi
       await sessions.put({ ...rec, state: next, updatedAt: nowMs })
       moved++
     }
-    if (facts.entry !== undefined) {
+    // Only the side the entry belongs to speaks for it (a payer's memo is not an incoming one's).
+    if (facts.entry !== undefined && (facts.entry.direction === 'in') === (rec.role === 'payee')) {
       const extras = ledgerExtras(facts.entry, rec)
       if (extras !== undefined) await ledger.put({ ...facts.entry, ...extras })
     }
