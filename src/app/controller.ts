@@ -109,7 +109,7 @@ export class AppController {
 
   lock (): void {
     this.f2f?.endPay()
-    this.f2f?.endReceive()
+    this.f2f?.endReceive({ keep: true })
     for (const t of this.timers) clearInterval(t)
     this.timers = []
     removeEventListener('online', this.onOnline)

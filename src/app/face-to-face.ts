@@ -168,8 +168,14 @@ export class FaceToFace {
     })
   }
 
-  endReceive (): void {
+  /**
+   * The person is done with the Receive screen. A request still waiting for its payment is
+   * cancelled (so it does not come back on the next unlock), unless `keep`: locking the app
+   * keeps it, and unlocking shows it again with a fresh code.
+   */
+  endReceive (opts: { keep?: boolean } = {}): void {
     this.receive?.pairing?.cancel()
+    if (opts.keep !== true) this.receive?.session.cancel()
     this.receive?.session.close()
     this.receive = undefined
     this.changed()

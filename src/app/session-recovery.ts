@@ -151,16 +151,17 @@ export async function reconcileSessions (db: ChainDB, nowMs = Date.now()): Promi
   return moved
 }
 
-const RESUMABLE_PAYEE: ReadonlySet<string> = new Set(['requestSent', 'verified', 'acked', 'queued', 'broadcast', 'seen'])
-
-/** The payee session the Receive screen should come back to: the latest one not yet settled. */
+/**
+ * The payee session the Receive screen should come back to: the latest request still
+ * waiting for its payment. One already paid needs no screen: the outbox broadcasts it
+ * (stored with the payment) and `reconcileSessions` ends its session with the ledger.
+ */
 export async function openPayeeSession (db: ChainDB, nowMs = Date.now()): Promise<SessionRecord | undefined> {
   const nowSec = Math.floor(nowMs / 1000)
   const open = (await db.getAll('sessions')).filter(r => {
     if (r.role !== 'payee') return false
     const st = r.state as PayeeState
-    if (!RESUMABLE_PAYEE.has(st.phase)) return false
-    return st.phase !== 'requestSent' || nowSec <= st.request.expirationTimestamp
+    return st.phase === 'requestSent' && nowSec <= st.request.expirationTimestamp
   })
   return open.sort((a, b) => b.updatedAt - a.updatedAt)[0]
 }
