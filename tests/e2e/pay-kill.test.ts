@@ -94,7 +94,7 @@ describe('a phone killed mid-payment comes back knowing where it was', () => {
     expect(await entry(page, 'out').count()).toBe(1)
   })
 
-  it('payee killed while the payer holds its request: it comes back to the request with a fresh code, and the payment the payer sent alone keeps memo and payer', async () => {
+  it('payee killed while the payer holds its request, then the payer killed at handedOver: both come back, the payer\'s outbox sends it, the payee\'s request gets a fresh code and the coin it finds keeps memo and payer', async () => {
     const [payer, payee] = await twoPhones()
     await showRequest(payee.page, 'Lunch')
     const used = await scan(payer, payee.page)
@@ -103,9 +103,13 @@ describe('a phone killed mid-payment comes back knowing where it was', () => {
     const payerKey = (await sessionOf(payee.page, 'payee'))!.peerKey!
     await kill(payee)
 
-    // The payee is gone: the payer's signed payment goes to the network by itself.
+    // The payee is gone: the payment is stored and handed over into the void; then the
+    // payer dies too, before its ack deadline.
     await payer.page.getByRole('button', { name: 'Confirm and pay' }).click()
-    await expect.poll(() => payPhase(payer.page), { timeout: 30_000 }).toMatch(/handedOver|selfBroadcast|broadcast/)
+    await expect.poll(() => payPhase(payer.page), { timeout: 30_000 }).toBe('handedOver')
+    const txid = (await sessionOf(payer.page, 'payer'))!.state.txid!
+    await kill(payer)
+    const payerPage = await reopen(payer, url())
 
     const page = await reopen(payee, url())
     await page.getByRole('button', { name: 'Receive' }).click()
@@ -119,10 +123,12 @@ describe('a phone killed mid-payment comes back knowing where it was', () => {
     }, { timeout: 30_000 }).toMatch(/fresh|seen|mined/)
     expect(await page.getByRole('region', { name: 'Request a payment' }).innerText().catch(async () => await page.locator('section').first().innerText())).toContain('Lunch')
 
-    const txid = (await sessionOf(payer.page, 'payer'))!.state.txid!
-    if (await payPhase(payer.page) === 'handedOver') await payer.page.getByRole('button', { name: 'Send to the network now' }).click()
-    await onNetwork(txid)
+    // The reopened payer's outbox sends the stored payment once its ack deadline passed.
+    await expect.poll(async () => (await fetch(`${srv!.url}/devnet/arc/v1/tx/${txid}`)).status, { timeout: 90_000 }).toBe(200)
     await mine(srv!.url)
+    await refresh(payerPage)
+    await expect.poll(async () => (await sessionOf(payerPage, 'payer'))?.state.phase, { timeout: 60_000 }).toBe('mined')
+    expect((await stored(payerPage)).ledger.find(l => l.txid === txid)).toMatchObject({ direction: 'out', status: 'mined', memo: 'Lunch' })
     await refresh(page)
     await expect.poll(() => balanceSats(page), { timeout: 60_000 }).toBe(AMOUNT)
     await expect.poll(async () => (await sessionOf(page, 'payee'))?.state.phase, { timeout: 60_000 }).toMatch(/seen|mined/)
