@@ -5,7 +5,7 @@ import type { Network } from '../core/network.ts'
 import { openAppDB, type AppDB } from '../store/db.ts'
 import type { Settings } from '../store/records.ts'
 import type { VaultSecret } from '../store/vault-crypto.ts'
-import { loadSettings, saveSettings } from './settings.ts'
+import { canInvite, loadSettings, saveSettings } from './settings.ts'
 import { holdSingleTabLock } from './single-tab.ts'
 import type { UpdateState } from './updates.ts'
 import type { InstallOption } from './install.ts'
@@ -15,6 +15,7 @@ import { Wallet } from './wallet.ts'
 import type { FaceToFace } from './face-to-face.ts'
 import { contactFor, listContacts, nameContact, recordPeer, type PeerIdentity } from './contacts.ts'
 import type { ContactRecord } from '../store/records.ts'
+import { openPayeeSession, reconcileSessions } from './session-recovery.ts'
 
 export type Phase = 'loading' | 'other-tab' | 'onboarding' | 'locked' | 'unlocked'
 
@@ -108,7 +109,7 @@ export class AppController {
 
   lock (): void {
     this.f2f?.endPay()
-    this.f2f?.endReceive()
+    this.f2f?.endReceive({ keep: true })
     for (const t of this.timers) clearInterval(t)
     this.timers = []
     removeEventListener('online', this.onOnline)
@@ -178,12 +179,29 @@ export class AppController {
       await w.processOutbox()
       const report = await w.sync(opts)
       await w.refreshStatuses()
+      await this.settleSessions(w)
       this.usdPerBsv = this.settings.showFiat ? await w.reader.usdPerBsv().catch(() => this.usdPerBsv) : undefined
       this.notice = report.rejected.length > 0 ? `Some coins were not accepted: ${report.rejected[0]}` : undefined
     } catch (e) {
       this.notice = (e as Error).message
     }
     this.emit()
+  }
+
+  /** Stored sessions follow the ledger; the Receive screen follows its stored session. */
+  private async settleSessions (w: Wallet): Promise<void> {
+    if (await reconcileSessions(w.db) > 0) this.emit()
+    await this.f2f?.adoptStored()
+  }
+
+  private async resumeSessions (w: Wallet): Promise<void> {
+    await reconcileSessions(w.db)
+    // The protocol code loads only when there is a request to come back to.
+    if (await openPayeeSession(w.db) === undefined) return
+    const f2f = await this.faceToFace()
+    if (this.wallet !== w) return
+    // Not awaited: a fresh code may wait seconds for the signalling service.
+    void f2f.resumeReceive(canInvite(this.settings, this.origin) ? 'invite' : 'qr').catch(e => { this.notice = (e as Error).message; this.emit() })
   }
 
   private async openWallet (opts: { restore?: boolean } = {}): Promise<void> {
@@ -199,6 +217,9 @@ export class AppController {
       // Never lock in the middle of handing over a payment.
       if (Date.now() - this.lastActivity > this.settings.lockAfterMinutes * 60_000 && this.f2f?.busy() !== true) this.lock()
     }, 5_000))
+    // Sessions a killed page left in between come up to the ledger, and an open request
+    // comes back to the Receive screen, before anything is broadcast or synced.
+    await this.resumeSessions(this.wallet).catch(e => { this.notice = (e as Error).message })
     // A fresh start retries what was backing off after a failed attempt. A payment still
     // waiting for its payee's answer keeps its due time (the ack deadline): the answer may
     // have been a refusal, and a refused payment is never broadcast by us.

@@ -1,20 +1,30 @@
 // The one payment in front of the user right now, on either side, kept outside the
 // screens so switching tabs or locking the screen does not lose it.
-import { payeeInFlight, payerInFlight } from '../core/protocol/index.ts'
+import { payeeInFlight, payerInFlight, type PayeeState } from '../core/protocol/index.ts'
 import type { Settings } from '../store/records.ts'
 import type { Link } from '../link/link.ts'
 import { startPayeePairing, startPayerPairing, type PairingMode, type PayeePairing, type PayerPairing } from './pairing.ts'
 import { PaySession, type PayView } from './payer-session.ts'
 import { ReceiveSession, type ReceiveView } from './payee-session.ts'
 import { messagePipe } from './protocol-link.ts'
+import { openPayeeSession } from './session-recovery.ts'
 import type { Wallet } from './wallet.ts'
 
 export interface ReceiveFlow {
-  pairing: PayeePairing
   session: ReceiveSession
   view: ReceiveView
+  /**
+   * The code the screen may show for the payer to scan. Undefined while no code can work:
+   * an invite joins one payer only, and an expired or failed one is dead. Never shown then:
+   * a fresh code for the same request comes by itself when a payer's link drops, or on
+   * `newReceiveCode`.
+   */
+  code?: { text: string, mode: PairingMode }
+  /** A fresh code is being prepared. */
+  renewing?: boolean
   /** Pairing trouble (code expired, link failed), in words. */
   linkError?: string
+  pairing?: PayeePairing
 }
 
 export interface PayFlow {
@@ -42,11 +52,57 @@ export class FaceToFace {
     this.endReceive()
     const session = await ReceiveSession.create(w, { satoshis, memo })
     const pairing = await startPayeePairing(w, this.settings(), this.origin, mode)
-    const flow: ReceiveFlow = { pairing, session, view: session.view() }
+    const flow: ReceiveFlow = { session, view: session.view() }
     this.receive = flow
-    session.onChange(v => { flow.view = v; this.changed() })
-    if (pairing.link !== undefined) this.attachWhenLinked(flow, pairing.link)
+    this.follow(flow, session)
+    this.usePairing(flow, pairing)
     this.changed()
+  }
+
+  /**
+   * After the app was closed mid-payment: the latest stored request comes back on the
+   * Receive screen. One still waiting for its payment gets a fresh code (the old one died
+   * with the old page); one already paid carries on (ack, broadcast, status).
+   */
+  async resumeReceive (mode: PairingMode): Promise<void> {
+    const w = this.need()
+    if (this.receive !== undefined) return
+    const rec = await openPayeeSession(w.db)
+    if (rec === undefined || this.receive !== undefined) return
+    const session = ReceiveSession.resume(w, rec)
+    const flow: ReceiveFlow = { session, view: session.view() }
+    this.receive = flow
+    this.follow(flow, session)
+    if (session.view().state.phase === 'requestSent') await this.newReceiveCode(mode)
+    this.changed()
+  }
+
+  /**
+   * The stored session moved on without this page (sync found the coin the payer broadcast
+   * itself, or the ledger settled it): the screen follows the store, and its code goes.
+   */
+  async adoptStored (): Promise<void> {
+    const w = this.wallet()
+    const flow = this.receive
+    if (w === undefined || flow === undefined) return
+    const cur = flow.session.view().state
+    if (cur.phase !== 'requestSent' && cur.phase !== 'expired') return
+    const rec = await w.session(flow.session.paymentId)
+    const stored = rec?.state as PayeeState | undefined
+    if (rec === undefined || stored === undefined || stored.txid === undefined || this.receive !== flow) return
+    flow.pairing?.cancel()
+    flow.pairing = undefined
+    flow.code = undefined
+    flow.session.close()
+    const session = ReceiveSession.resume(w, rec)
+    flow.session = session
+    flow.view = session.view()
+    this.follow(flow, session)
+    this.changed()
+  }
+
+  private follow (flow: ReceiveFlow, session: ReceiveSession): void {
+    session.onChange(v => { if (flow.session === session) { flow.view = v; this.changed() } })
   }
 
   /**
@@ -57,31 +113,69 @@ export class FaceToFace {
   async newReceiveCode (mode: PairingMode): Promise<void> {
     const flow = this.receive
     if (flow === undefined) return
-    flow.pairing.cancel()
+    flow.pairing?.cancel()
+    flow.pairing = undefined
+    flow.code = undefined
     flow.linkError = undefined
-    flow.pairing = await startPayeePairing(this.need(), this.settings(), this.origin, mode)
-    if (flow.pairing.link !== undefined) this.attachWhenLinked(flow, flow.pairing.link)
+    flow.renewing = true
     this.changed()
+    try {
+      const pairing = await startPayeePairing(this.need(), this.settings(), this.origin, mode)
+      if (this.receive !== flow || flow.pairing !== undefined) { pairing.cancel(); return }
+      this.usePairing(flow, pairing)
+    } finally {
+      flow.renewing = false
+      this.changed()
+    }
   }
 
   /** QR mode: the payee scanned the payer's answer. */
   async receiveAnswer (answerText: string): Promise<void> {
     const flow = this.receive
-    if (flow?.pairing.accept === undefined) throw new Error('No two-scan code is being shown.')
+    const pairing = flow?.pairing
+    if (flow === undefined || pairing?.accept === undefined) throw new Error('No two-scan code is being shown.')
     flow.linkError = undefined
-    this.attachWhenLinked(flow, flow.pairing.accept(answerText))
+    this.attachWhenLinked(flow, pairing, pairing.accept(answerText))
     this.changed()
   }
 
-  private attachWhenLinked (flow: ReceiveFlow, link: Promise<Link>): void {
-    link.then(l => {
-      if (this.receive !== flow) { l.close(); return }
-      flow.session.attach(messagePipe(l))
-    }, e => { flow.linkError = (e as Error).message; this.changed() })
+  private usePairing (flow: ReceiveFlow, pairing: PayeePairing): void {
+    flow.pairing = pairing
+    flow.code = { text: pairing.text, mode: pairing.mode }
+    if (pairing.link !== undefined) this.attachWhenLinked(flow, pairing, pairing.link)
   }
 
-  endReceive (): void {
-    this.receive?.pairing.cancel()
+  private attachWhenLinked (flow: ReceiveFlow, pairing: PayeePairing, link: Promise<Link>): void {
+    link.then(l => {
+      if (this.receive !== flow || flow.pairing !== pairing) { l.close(); return }
+      // The code has done its job: no second payer can use it.
+      flow.code = undefined
+      const pipe = messagePipe(l)
+      flow.session.attach(pipe)
+      pipe.onClose(() => {
+        // The payer's phone went away before paying: this code is spent, so the screen
+        // gets a fresh one for the same request rather than showing a dead one.
+        if (this.receive !== flow || flow.pairing !== pairing) return
+        if (flow.session.view().state.phase !== 'requestSent') return
+        void this.newReceiveCode(pairing.mode).catch(e => { flow.linkError = (e as Error).message; this.changed() })
+      })
+      this.changed()
+    }, e => {
+      if (this.receive !== flow || flow.pairing !== pairing) return
+      flow.code = undefined
+      flow.linkError = (e as Error).message
+      this.changed()
+    })
+  }
+
+  /**
+   * The person is done with the Receive screen. A request still waiting for its payment is
+   * cancelled (so it does not come back on the next unlock), unless `keep`: locking the app
+   * keeps it, and unlocking shows it again with a fresh code.
+   */
+  endReceive (opts: { keep?: boolean } = {}): void {
+    this.receive?.pairing?.cancel()
+    if (opts.keep !== true) this.receive?.session.cancel()
     this.receive?.session.close()
     this.receive = undefined
     this.changed()

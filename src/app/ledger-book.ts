@@ -7,6 +7,7 @@ import type { ChainDB, ChainSchema } from '../store/db.ts'
 import type { ArcNotes } from '../core/arc-status.ts'
 import type { AddressRecord, LedgerRecord, SessionRecord } from '../store/records.ts'
 import { loadLocalTx } from './ancestry.ts'
+import { ledgerExtras, sessionForScript } from './session-recovery.ts'
 import type { PreparedPayment } from './wallet.ts'
 
 export interface OutgoingMeta {
@@ -329,8 +330,12 @@ export async function writeIncoming (db: ChainDB, own: Map<string, AddressRecord
     }
     await w.objectStore('addresses').put({ ...a, used: true })
   }
-  if (await w.objectStore('ledger').get(args.txid) === undefined) {
+  const known = await w.objectStore('ledger').get(args.txid)
+  if (known === undefined) {
     await w.objectStore('ledger').put({ txid: args.txid, direction: 'in', amount, fee: 0, counterparty: args.counterparty, memo: args.memo, status: 'handed-over', createdAt: now, updatedAt: now })
+  } else if ((known.memo === undefined && args.memo !== undefined) || (known.counterparty === undefined && args.counterparty !== undefined)) {
+    // Sync found it first (the payer broadcast it): keep its status, add what the payer told us.
+    await w.objectStore('ledger').put({ ...known, memo: known.memo ?? args.memo, counterparty: known.counterparty ?? args.counterparty, updatedAt: now })
   }
   if (await w.objectStore('outbox').get(args.txid) === undefined) await w.objectStore('outbox').put({ txid: args.txid, attempts: 0, nextAttemptAt: 0 })
   await w.objectStore('sessions').put(args.session)
@@ -360,7 +365,10 @@ export async function writeProof (db: ChainDB, txid: string, path: MerklePath): 
 export async function writeSynced (db: ChainDB, tx: Transaction, vout: number, rec: AddressRecord, height: number | undefined): Promise<void> {
   const txid = tx.id('hex')
   const now = Date.now()
-  const w = db.transaction(['coins', 'txs', 'ledger'], 'readwrite')
+  const w = db.transaction(['coins', 'txs', 'ledger', 'sessions'], 'readwrite')
+  // A payment code of ours asked for this: the ledger keeps its memo and who paid, even
+  // when the coin is found by sync (the payee phone died before the payment reached it).
+  const session = sessionForScript(await w.objectStore('sessions').getAll(), rec.lockingScript, txid)
   if (await w.objectStore('txs').get(txid) === undefined) {
     await w.objectStore('txs').put({ txid, beef: tx.toHexBEEF(), proven: tx.merklePath !== undefined, height: tx.merklePath?.blockHeight })
   }
@@ -370,13 +378,15 @@ export async function writeSynced (db: ChainDB, tx: Transaction, vout: number, r
   })
   const entry = await w.objectStore('ledger').get(txid)
   if (entry === undefined) {
-    await w.objectStore('ledger').put({
-      txid, direction: 'in', amount: tx.outputs[vout]!.satoshis!, fee: 0, counterparty: undefined,
+    const fresh: LedgerRecord = {
+      txid, direction: 'in', amount: tx.outputs[vout]!.satoshis!, fee: 0,
       status: height !== undefined ? 'mined' : 'seen', height, createdAt: now, updatedAt: now
-    })
+    }
+    await w.objectStore('ledger').put({ ...fresh, ...ledgerExtras(fresh, session) })
   } else if (entry.direction === 'in') {
-    // Another output of the same incoming transaction, to another of our addresses.
-    await w.objectStore('ledger').put({ ...entry, amount: entry.amount + tx.outputs[vout]!.satoshis!, updatedAt: now })
+    // Another output of the same incoming transaction, to another of our addresses. Memo
+    // and counterparty already there stay; missing ones come from the session.
+    await w.objectStore('ledger').put({ ...entry, ...ledgerExtras(entry, session), amount: entry.amount + tx.outputs[vout]!.satoshis!, updatedAt: now })
   }
   await w.done
 }

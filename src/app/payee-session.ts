@@ -37,6 +37,8 @@ export class ReceiveSession {
   private error: string | undefined
   private proofs: 'verified' | 'bad' | undefined
   private readonly effects: EffectQueue<PayeeEffect>
+  /** The last payer this request was linked to, kept after the link drops: the ledger names who paid. */
+  private peerKey: string | undefined
 
   private constructor (private readonly wallet: Wallet, state: PayeeState) {
     this.state = state
@@ -72,6 +74,7 @@ export class ReceiveSession {
   /** Picks up a stored session (after a reload) so a re-paired payer can finish it. */
   static resume (wallet: Wallet, rec: SessionRecord): ReceiveSession {
     const s = new ReceiveSession(wallet, rec.state as PayeeState)
+    s.peerKey = rec.peerKey
     warmVerifier()
     s.dispatch({ type: 'resume', nowSec: nowSec() })
     return s
@@ -81,7 +84,7 @@ export class ReceiveSession {
   get request (): RequestMessage { return this.state.request }
 
   view (): ReceiveView {
-    return { state: this.state, peerKey: this.pipe?.peerKey, sas: this.pipe?.sas, linkMode: this.pipe?.mode, connected: this.pipe !== undefined, proofs: this.proofs ?? this.state.proofs, error: this.error }
+    return { state: this.state, peerKey: this.pipe?.peerKey ?? this.peerKey, sas: this.pipe?.sas, linkMode: this.pipe?.mode, connected: this.pipe !== undefined, proofs: this.proofs ?? this.state.proofs, error: this.error }
   }
 
   onChange (cb: (v: ReceiveView) => void): () => void {
@@ -95,6 +98,13 @@ export class ReceiveSession {
   attach (pipe: MessagePipe): void {
     this.detach()
     this.pipe = pipe
+    if (this.peerKey !== pipe.peerKey && this.state.phase === 'requestSent') {
+      // Stored with the request before any payment: if this phone dies now and the payer
+      // broadcasts by itself, the coin sync finds is still recorded as from this payer.
+      this.peerKey = pipe.peerKey
+      this.effects.push([{ kind: 'persist', state: this.state }])
+    }
+    this.peerKey ??= pipe.peerKey
     this.unsubs.push(pipe.onMessage(m => this.onMessage(m)))
     this.unsubs.push(pipe.onInvalid(e => {
       // A payment we cannot read still gets an answer when we can tell it was one, so the
@@ -142,7 +152,7 @@ export class ReceiveSession {
   }
 
   private record (state: PayeeState): SessionRecord {
-    return { paymentId: state.paymentId, role: 'payee', state, peerKey: this.pipe?.peerKey, updatedAt: Date.now() }
+    return { paymentId: state.paymentId, role: 'payee', state, peerKey: this.pipe?.peerKey ?? this.peerKey, updatedAt: Date.now() }
   }
 
   private async exec (e: PayeeEffect): Promise<void> {
@@ -150,7 +160,7 @@ export class ReceiveSession {
       case 'persist': {
         const rec = this.record(e.state)
         if (e.record?.op === 'storeIncoming') {
-          await this.wallet.storeIncoming({ txid: e.record.txid, beef: e.record.beef, counterparty: this.pipe?.peerKey, memo: this.state.request.memo, session: rec })
+          await this.wallet.storeIncoming({ txid: e.record.txid, beef: e.record.beef, counterparty: this.pipe?.peerKey ?? this.peerKey, memo: this.state.request.memo, session: rec })
           this.dispatch({ type: 'persisted' })
         } else if (e.record?.op === 'markFailed') {
           await this.wallet.unwind(e.record.txid, false, reasonMessage(e.record.reason), rec)

@@ -21,14 +21,14 @@ export async function cameraPhone (url: string, dir: string, name: string): Prom
   return { browser, page, camera }
 }
 
-function writeBlank (path: string): void {
+export function writeBlank (path: string): void {
   const w = 640; const h = 480
   const frame = Buffer.concat([Buffer.from('FRAME\n'), Buffer.alloc(w * h, 235), Buffer.alloc(w * h / 2, 128)])
   writeFileSync(path, Buffer.concat([Buffer.from(`YUV4MPEG2 W${w} H${h} F10:1 Ip A1:1 C420jpeg\n`), frame]))
 }
 
 /** Points `to`'s camera at the code `from` shows. Chromium reads the file when the camera opens. */
-export async function pointCamera (from: Page, to: CameraPhone, dir: string): Promise<string> {
+export async function pointCamera (from: Page, to: Pick<CameraPhone, 'camera'>, dir: string): Promise<string> {
   const qr = from.getByTestId('pair-qr')
   await qr.waitFor()
   const png = join(dir, `shot-${Date.now()}.png`)
