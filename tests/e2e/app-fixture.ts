@@ -6,6 +6,7 @@ import type { Browser } from 'playwright-core'
 import { startAppServer, type RunningServer } from '../../server/app-server.ts'
 import { launch } from './browser.ts'
 import { failOnPageErrors } from './page-errors.ts'
+import { LOOPBACK_SIGNALLING } from './loopback-signalling.ts'
 
 export interface AppFixture {
   readonly srv: RunningServer
@@ -18,7 +19,7 @@ export function useApp (opts: { signalling?: boolean, browser?: boolean } = {}):
   let browser: Browser | undefined
   failOnPageErrors()
   beforeAll(async () => {
-    srv = await startAppServer({ host: '127.0.0.1', port: 0, staticDir: resolve('dist'), devnetFile: ':memory:', ...(opts.signalling === true ? { signalling: {} } : {}) })
+    srv = await startAppServer({ host: '127.0.0.1', port: 0, staticDir: resolve('dist'), devnetFile: ':memory:', ...(opts.signalling === true ? { signalling: LOOPBACK_SIGNALLING } : {}) })
     if (opts.browser !== false) browser = await launch()
   })
   afterAll(async () => {

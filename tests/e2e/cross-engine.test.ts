@@ -13,6 +13,7 @@ import { enginesToRun, launchEngine, type Engine, type EngineName, type Phone } 
 import {
   attr, balanceSats, check, click, createWallet, fill, pointCamera, re, screenText, texts, waitBalance, waitText
 } from './phone-ui.ts'
+import { LOOPBACK_SIGNALLING } from './loopback-signalling.ts'
 
 let srv: RunningServer
 const engines = new Map<EngineName, Engine>()
@@ -20,7 +21,7 @@ const phones: Phone[] = []
 const wanted = enginesToRun()
 
 beforeAll(async () => {
-  srv = await startAppServer({ host: '127.0.0.1', port: 0, staticDir: resolve('dist'), devnetFile: ':memory:', signalling: {} })
+  srv = await startAppServer({ host: '127.0.0.1', port: 0, staticDir: resolve('dist'), devnetFile: ':memory:', signalling: LOOPBACK_SIGNALLING })
   for (const name of wanted) engines.set(name, await launchEngine(name))
 })
 afterAll(async () => {

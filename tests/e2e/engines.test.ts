@@ -10,9 +10,10 @@ import { enginesToRun, launchEngine, type Engine, type Phone } from './engines.t
 import {
   balanceSats, click, createWallet, fill, receiveAddress, restoreWallet, send, texts, unlock, waitBalance, waitText, re
 } from './phone-ui.ts'
+import { LOOPBACK_SIGNALLING } from './loopback-signalling.ts'
 
 async function startServer (): Promise<RunningServer> {
-  return await startAppServer({ host: '127.0.0.1', port: 0, staticDir: resolve('dist'), devnetFile: ':memory:', signalling: {} })
+  return await startAppServer({ host: '127.0.0.1', port: 0, staticDir: resolve('dist'), devnetFile: ':memory:', signalling: LOOPBACK_SIGNALLING })
 }
 
 let srv: RunningServer

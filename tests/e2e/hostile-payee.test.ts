@@ -20,6 +20,7 @@ import { cameraPhone, type CameraPhone } from './phones.ts'
 import { balanceSats, entry, fundedWallet, mine, refresh } from './wallet-ui.ts'
 import { arcStatus, broadcastRaw, nextMessage } from './hostile-helpers.ts'
 import { failOnPageErrors } from './page-errors.ts'
+import { LOOPBACK_SIGNALLING } from './loopback-signalling.ts'
 
 const AMOUNT = 20_000
 failOnPageErrors()
@@ -38,7 +39,7 @@ const payeeIdentity = PrivateKey.fromRandom()
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'hostile-payee-'))
-  srv = await startAppServer({ host: '127.0.0.1', port: 0, staticDir: resolve('dist'), devnetFile: ':memory:', signalling: {} })
+  srv = await startAppServer({ host: '127.0.0.1', port: 0, staticDir: resolve('dist'), devnetFile: ':memory:', signalling: LOOPBACK_SIGNALLING })
   signalUrl = srv.url.replace(/^http/, 'ws') + '/signal'
   built = await buildHarness()
   harnessSrv = await serveHarness(built.dir)

@@ -20,6 +20,7 @@ import {
   paymentMessage, peerHangUp, receivePhase, sendForAck, showCode, unminedChain, walletState, type Coin
 } from './hostile-helpers.ts'
 import { failOnPageErrors } from './page-errors.ts'
+import { LOOPBACK_SIGNALLING } from './loopback-signalling.ts'
 
 const AMOUNT = 20_000
 failOnPageErrors()
@@ -40,7 +41,7 @@ let coinA: Coin
 let coinB: Coin
 
 beforeAll(async () => {
-  srv = await startAppServer({ host: '127.0.0.1', port: 0, staticDir: resolve('dist'), devnetFile: ':memory:', signalling: {} })
+  srv = await startAppServer({ host: '127.0.0.1', port: 0, staticDir: resolve('dist'), devnetFile: ':memory:', signalling: LOOPBACK_SIGNALLING })
   signalUrl = srv.url.replace(/^http/, 'ws') + '/signal'
   built = await buildHarness()
   harnessSrv = await serveHarness(built.dir)
@@ -172,7 +173,7 @@ describe('a hostile payer cannot get the payee to accept a bad payment', () => {
     await expectUntouched()
   })
 
-  it('a double-spent input: accepted at hand-over (the payee cannot know), then failed when the miner answers 466; the coin never counts', async () => {
+  it('a double-spent input: accepted at hand-over (the payee cannot know), held while the miner reports the conflict, failed once a block settles it; the coin never counts', async () => {
     const want = await freshRequest()
     // The payer spends the coin to itself first and gets that to the miner.
     const selfSpend = await buildTx({ coin: coinB, signer: payerKey, changeTo: payerKey, outputs: [] })
@@ -183,16 +184,20 @@ describe('a hostile payer cannot get the payee to accept a bad payment', () => {
     const ack = await sendForAck(h, paymentMessage(want.paymentId, tx))
     expect(ack).toMatchObject({ type: 'ack', paymentId: want.paymentId, accepted: true, txid })
 
-    await expect.poll(() => receivePhase(payee), { timeout: 20_000 }).toBe('failed')
-    expect(await alerts(payee)).toContain(reasonMessage('DOUBLE_SPEND'))
-    expect(await arcStatus(srv.url, txid)).toBe(404)
-    expect(await arcStatus(srv.url, selfSpend.id('hex'))).toBe(200)
-
+    // ARC answers 200 DOUBLE_SPEND_ATTEMPTED: not final (either could still be mined), so the
+    // payee keeps the payment open and counts nothing.
+    await expect.poll(() => receivePhase(payee), { timeout: 20_000 }).toBe('broadcast')
     await endRequest(payee)
-    expect(await walletState(payee)).toEqual({ balance: 0, incoming: [{ txid, status: 'failed' }] })
-    expect(await payee.getByTestId('incoming').count()).toBe(0)
-    expect(await entry(payee, 'in').innerText()).toContain(reasonMessage('DOUBLE_SPEND'))
+    const open = await walletState(payee)
+    expect(open.balance).toBe(0)
+    expect(open.incoming).toEqual([{ txid, status: expect.not.stringMatching(/^(failed|mined|seen)$/) }])
+    expect(await entry(payee, 'in').innerText()).toMatch(/Another transaction tries to spend the same coins/)
+
+    // A block mines the self-spend; ARC now calls the payment REJECTED.
     await mine(srv.url)
+    await expect.poll(async () => (await walletState(payee)).incoming, { timeout: 30_000 }).toEqual([{ txid, status: 'failed' }])
+    expect(await payee.getByTestId('incoming').count()).toBe(0)
+    expect(await entry(payee, 'in').innerText()).toMatch(/spent by another transaction/)
     expect((await walletState(payee)).balance).toBe(0)
   })
 

@@ -19,6 +19,7 @@ import {
 } from './hostile-helpers.ts'
 import { bombLockingScript, merklePathFor } from '../unit/protocol-fixtures.ts'
 import { failOnPageErrors } from './page-errors.ts'
+import { LOOPBACK_SIGNALLING } from './loopback-signalling.ts'
 
 const AMOUNT = 20_000
 /** 20,000 rounds of hashing a 4 MB item: about 40 minutes of CPU without a bound. */
@@ -37,7 +38,7 @@ const payerKey = PrivateKey.fromRandom()
 let coins: Coin[]
 
 beforeAll(async () => {
-  srv = await startAppServer({ host: '127.0.0.1', port: 0, staticDir: resolve('dist'), devnetFile: ':memory:', signalling: {} })
+  srv = await startAppServer({ host: '127.0.0.1', port: 0, staticDir: resolve('dist'), devnetFile: ':memory:', signalling: LOOPBACK_SIGNALLING })
   signalUrl = srv.url.replace(/^http/, 'ws') + '/signal'
   built = await buildHarness()
   harnessSrv = await serveHarness(built.dir)

@@ -13,6 +13,7 @@ import { pointCamera } from './phones.ts'
 import { failOnPageErrors } from './page-errors.ts'
 import { kill, killablePhone, reopen, stored, type KillablePhone } from './killable-phone.ts'
 import { balanceSats, createWallet, entry, fundedWallet, mine, refresh } from './wallet-ui.ts'
+import { LOOPBACK_SIGNALLING } from './loopback-signalling.ts'
 
 let srv: RunningServer | undefined
 let dir = ''
@@ -21,7 +22,7 @@ failOnPageErrors()
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'pay-kill-'))
-  srv = await startAppServer({ host: '127.0.0.1', port: 0, staticDir: resolve('dist'), devnetFile: ':memory:', signalling: {} })
+  srv = await startAppServer({ host: '127.0.0.1', port: 0, staticDir: resolve('dist'), devnetFile: ':memory:', signalling: LOOPBACK_SIGNALLING })
 })
 afterAll(async () => {
   await Promise.all(phones.map(async p => await p.ctx.close().catch(() => undefined)))

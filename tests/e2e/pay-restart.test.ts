@@ -9,6 +9,7 @@ import { startAppServer, type RunningServer } from '../../server/app-server.ts'
 import { cameraPhone, pointCamera, type CameraPhone } from './phones.ts'
 import { balanceSats, createWallet, entry, fundedWallet, refresh } from './wallet-ui.ts'
 import { failOnPageErrors } from './page-errors.ts'
+import { LOOPBACK_SIGNALLING } from './loopback-signalling.ts'
 
 let dir: string
 failOnPageErrors()
@@ -16,7 +17,7 @@ let srv: RunningServer | undefined
 const phones: CameraPhone[] = []
 
 async function start (port: number): Promise<RunningServer> {
-  return await startAppServer({ host: '127.0.0.1', port, staticDir: resolve('dist'), devnetFile: join(dir, 'devnet.sqlite'), signalling: {} })
+  return await startAppServer({ host: '127.0.0.1', port, staticDir: resolve('dist'), devnetFile: join(dir, 'devnet.sqlite'), signalling: LOOPBACK_SIGNALLING })
 }
 
 beforeAll(async () => {

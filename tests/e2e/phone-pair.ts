@@ -8,6 +8,7 @@ import { startAppServer, type RunningServer } from '../../server/app-server.ts'
 import { cameraPhone, type CameraPhone } from './phones.ts'
 import { createWallet, fundedWallet } from './wallet-ui.ts'
 import { failOnPageErrors } from './page-errors.ts'
+import { LOOPBACK_SIGNALLING } from './loopback-signalling.ts'
 
 export interface PhonePair {
   readonly srv: RunningServer
@@ -23,7 +24,7 @@ export function usePhonePairs (name: string): PhonePair {
   failOnPageErrors()
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), `${name}-`))
-    srv = await startAppServer({ host: '127.0.0.1', port: 0, staticDir: resolve('dist'), devnetFile: ':memory:', signalling: {} })
+    srv = await startAppServer({ host: '127.0.0.1', port: 0, staticDir: resolve('dist'), devnetFile: ':memory:', signalling: LOOPBACK_SIGNALLING })
   })
   afterAll(async () => {
     await Promise.all(phones.map(async p => await p.browser.close()))

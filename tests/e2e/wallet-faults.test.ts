@@ -59,6 +59,13 @@ describe('wallet faults', () => {
     await expect.poll(() => entry(one, 'out').getAttribute('data-status'), { timeout: 20_000 }).toBe('seen')
 
     await two.context().setOffline(false)
+    // ARC answers 200 DOUBLE_SPEND_ATTEMPTED: not final (either may still be mined), so the
+    // coins stay reserved and the person is told why, in words.
+    await expect.poll(() => entry(two, 'out').innerText(), { timeout: 30_000 }).toMatch(/Another transaction tries to spend the same coins/)
+    expect(await entry(two, 'out').getAttribute('data-status')).not.toBe('failed')
+    // A block settles it: the first one wins, and ARC now calls ours REJECTED.
+    await mine(app.url)
+    await refresh(two)
     await expect.poll(() => entry(two, 'out').getAttribute('data-status'), { timeout: 30_000 }).toBe('failed')
     expect(await entry(two, 'out').innerText()).toMatch(/already spent by another transaction/)
     // After a sync, device two sees what device one left: the change of the 200,000 payment.
