@@ -52,6 +52,8 @@ export default defineConfig({
   },
   build: {
     target: 'es2022',
-    sourcemap: true
+    // No source maps in what we ship: they publish the whole source tree next to the app
+    // (issue 9.10). HANDOVER_SOURCEMAP=1 builds them for debugging a local build.
+    sourcemap: process.env.HANDOVER_SOURCEMAP === '1'
   }
 })

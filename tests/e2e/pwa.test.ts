@@ -22,6 +22,11 @@ describe('installable app', () => {
     const sizes = m.icons.map((i: any) => `${i.sizes}:${i.purpose}`)
     expect(sizes).toEqual(expect.arrayContaining(['192x192:any', '512x512:any', '512x512:maskable']))
     for (const icon of m.icons) expect((await fetch(`${app.url}/${icon.src}`)).headers.get('content-type')).toBe('image/png')
+    // A production build publishes no source maps: the scripts point to none, and none is served.
+    const script = /<script[^>]*\bsrc="([^"]+)"/.exec(html)![1]!
+    const js = await (await fetch(new URL(script, app.url + '/'))).text()
+    expect(js).not.toMatch(/sourceMappingURL/)
+    expect((await fetch(new URL(script + '.map', app.url + '/'))).status).toBe(404)
   })
 
   it('opens offline after the first visit, with the wallet and its balance', async () => {
