@@ -25,7 +25,15 @@ const AddressUnspent = v.object({
   error: v.optional(v.string()),
   nextPageToken: v.optional(v.nullable(Token))
 })
-const BulkUnspent = v.pipe(v.array(AddressUnspent), v.maxLength(20))
+/**
+ * The bulk answers list each address's items under `unspent` (WhatsOnChain's documented
+ * shape, which the devnet serves); `result` as in the single-address answers is read too.
+ */
+const BulkItem = v.pipe(
+  v.object({ ...AddressUnspent.entries, unspent: v.nullish(v.pipe(v.array(UnspentItem), v.maxLength(100_000))) }),
+  v.transform(({ unspent, result, ...rest }) => ({ ...rest, result: unspent ?? result }))
+)
+const BulkUnspent = v.pipe(v.array(BulkItem), v.maxLength(20))
 const HeaderJson = v.object({ hash: Hex64, height: v.pipe(v.number(), v.integer(), v.minValue(0)), merkleroot: Hex64 })
 const Tsc = v.object({ index: v.pipe(v.number(), v.integer(), v.minValue(0)), target: Hex64, nodes: v.pipe(v.array(v.union([Hex64, v.literal('*')])), v.maxLength(64)) })
 const ExchangeRate = v.object({ currency: v.literal('USD'), rate: v.pipe(v.number(), v.minValue(0), v.maxValue(10_000_000)) })
@@ -151,11 +159,11 @@ export class ChainReader {
   }
 
   /** One bulk request; undefined when the service has no such endpoint. */
-  private async bulk (kind: 'confirmed' | 'unconfirmed', batch: string[]): Promise<Map<string, v.InferOutput<typeof AddressUnspent>> | undefined> {
+  private async bulk (kind: 'confirmed' | 'unconfirmed', batch: string[]): Promise<Map<string, v.InferOutput<typeof BulkItem>> | undefined> {
     const res = await this.send(`/addresses/${kind}/unspent`, { method: 'POST', body: { addresses: batch } })
     if (res.status === 404 || res.status === 405) return undefined
     const list = await this.read(res, 'addresses', BulkUnspent)
-    const byAddress = new Map<string, v.InferOutput<typeof AddressUnspent>>()
+    const byAddress = new Map<string, v.InferOutput<typeof BulkItem>>()
     for (const e of list) {
       if (e.address === undefined || !batch.includes(e.address)) throw new ChainDataError('The chain data service answered about an address Handover did not ask for.')
       if (e.error !== undefined && e.error !== '') throw new ChainDataError(`The chain data service could not list ${e.address}: ${e.error.slice(0, 200)}`)
