@@ -221,6 +221,8 @@ export class PaySession {
         return
       case 'watch':
         this.watch(e.txid)
+        // The payee broadcasts right after its ack: learn it from the miner now.
+        this.unsubs.push(this.wallet.followSoon(e.txid))
         void this.readLedger()
         return
       case 'showError':

@@ -53,13 +53,20 @@ describe('paying the person in front of you, through the UI', () => {
     await payer.page.getByLabel('Name this contact').fill('Ann')
     await payer.page.getByRole('button', { name: 'Save name' }).click()
     await expect.poll(() => payer.page.getByTestId('peer-name').innerText()).toBe('Ann')
+    // The payee broadcast right after its ack: the payer's history says so within seconds,
+    // without a Refresh (the 15 s background refresh is not what this waits for), and the
+    // balance line no longer counts it as being sent.
+    await payer.page.getByRole('button', { name: /^(Done|Close)$/ }).click()
+    await payer.page.getByRole('button', { name: 'Wallet' }).click()
+    await expect.poll(() => entry(payer.page, 'out').getAttribute('data-status'), { timeout: 12_000 }).toBe('seen')
+    expect(await entry(payer.page, 'out').innerText()).toContain('Seen by the network')
+    expect(await payer.page.getByTestId('being-sent').count()).toBe(0)
 
     await mine(pair.srv.url)
     await payee.page.getByRole('button', { name: 'Done' }).click()
     await refresh(payee.page)
     await expect.poll(() => balanceSats(payee.page), { timeout: 20_000 }).toBe(25_000)
     await expect.poll(() => entry(payee.page, 'in').getAttribute('data-status'), { timeout: 20_000 }).toBe('mined')
-    await payer.page.getByRole('button', { name: 'Done' }).click()
     await refresh(payer.page)
     const out = entry(payer.page, 'out')
     await expect.poll(() => out.getAttribute('data-status'), { timeout: 40_000 }).toBe('mined')
