@@ -5,7 +5,7 @@ import { ArcClient } from '../chain/arc.ts'
 import { BULK_MAX, ChainReader, type UnspentOutput } from '../chain/chain-reader.ts'
 import { HeaderChainTracker } from '../chain/header-tracker.ts'
 import { NetworkDown } from '../chain/http.ts'
-import { feeFor, selectCoins, txBytes } from '../core/coin-select.ts'
+import { feeFor, InsufficientFunds, selectCoins, txBytes } from '../core/coin-select.ts'
 import { addressOf, CHANGE_GAP_LIMIT, GAP_LIMIT, HANDOVER_LAYOUT, Keyring, keyPath, lockingScriptOf, RESTORE_LAYOUTS, type ChainLayout } from '../core/keys.ts'
 import type { Network } from '../core/network.ts'
 import { SpvError, verifySpv } from '../core/spv.ts'
@@ -37,6 +37,20 @@ export interface PreparedPayment {
   change: AddressRecord
   outputs: PaymentOutput[]
   own: Map<string, AddressRecord>
+}
+
+/** What a payment would cost, before anything is signed or stored. */
+export interface Quote {
+  /** What the payee gets. */
+  amount: number
+  /** The network fee this wallet would pay (with coin selection as `prepare` does it). */
+  fee: number
+  /** amount + fee: what leaves the wallet. */
+  total: number
+  /** What the wallet can spend now. */
+  spendable: number
+  /** False when the wallet cannot pay amount + fee; then `total` is what it would need. */
+  enough: boolean
 }
 
 export interface SyncReport {
@@ -283,6 +297,24 @@ export class Wallet {
   }
 
   // ---------- sending ----------
+
+  /**
+   * The fee and total of a payment, from the same coin selection and fee rate `prepare`
+   * uses, without signing or storing anything: shown before the person commits.
+   */
+  async quote (outputs: PaymentOutput[]): Promise<Quote> {
+    const rate = await this.feeRate()
+    const coins = await this.db.getAllFromIndex('coins', 'status', 'unspent')
+    const amount = outputs.reduce((s, o) => s + o.satoshis, 0)
+    const spendable = coins.reduce((s, c) => s + c.satoshis, 0)
+    try {
+      const chosen = selectCoins(coins, outputs.map(o => o.lockingScript.length / 2), amount, rate)
+      return { amount, fee: chosen.fee, total: amount + chosen.fee, spendable, enough: true }
+    } catch (e) {
+      if (!(e instanceof InsufficientFunds)) throw e
+      return { amount, fee: e.needed - amount, total: e.needed, spendable, enough: false }
+    }
+  }
 
   /**
    * Selects coins, builds and signs — and writes nothing. Until `commitOutgoing` stores it,

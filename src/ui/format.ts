@@ -2,7 +2,12 @@
 import { formatBsv } from '../core/amount.ts'
 
 export function sats (n: number): string {
-  return `${n.toLocaleString('en-US')} sats`
+  return `${n.toLocaleString('en-US')} ${n === 1 ? 'sat' : 'sats'}`
+}
+
+/** Why a payment cannot be made, in numbers a person can act on. */
+export function shortfallText (q: { total: number, spendable: number }): string {
+  return `Not enough money: this payment needs ${sats(q.total)} with the network fee, and your wallet can spend ${sats(q.spendable)}. Ask for less, or add ${sats(q.total - q.spendable)}.`
 }
 
 export function bsv (n: number): string {

@@ -29,6 +29,11 @@ async function confirmOnPayer (payer: CameraPhone, payee: CameraPhone, sats: num
   })
   expect(await req.innerText()).toContain(`${sats.toLocaleString('en-US')} sats`)
   expect(await req.innerText()).toContain(memo)
+  // Fee and total are on screen before the button.
+  await payer.page.getByTestId('pay-quote').waitFor()
+  const quote = await payer.page.getByTestId('pay-quote').innerText()
+  const fee = Number(/Network fee\s+([\d,]+) sats?/.exec(quote)![1]!.replace(/,/g, ''))
+  expect(quote).toContain(`${(sats + fee).toLocaleString('en-US')} sats`)
   // Both screens show the same short authentication string.
   const sasPayer = await payer.page.getByTestId('sas').innerText()
   await payee.page.getByTestId('sas').waitFor()

@@ -57,3 +57,42 @@ describe('the balance line after paying', () => {
     expect(await entry(alice, 'out').first().innerText()).toContain('Seen by the network')
   })
 })
+
+describe('fee before commitment', () => {
+  it('the confirm screen shows fee and total before the button, and a payment the wallet cannot afford gets no button', async () => {
+    const alice = await phone(app.browser, app.url + '/')
+    await fundedWallet(alice)
+    const bob = await phone(app.browser, app.url + '/')
+    await createWallet(bob)
+    const bobAddress = await receiveAddress(bob)
+
+    await alice.getByRole('button', { name: 'Pay', exact: true }).click()
+    await alice.getByLabel('Address or bitcoin: link').fill(bobAddress)
+    await alice.getByLabel('Amount (satoshis)').fill('999999')
+    await alice.getByRole('button', { name: 'Review' }).click()
+    const alert = alice.getByRole('alert')
+    await expect.poll(() => alert.innerText()).toMatch(/^Not enough money: this payment needs 1,000,\d{3} sats with the network fee, and your wallet can spend 1,000,000 sats\. Ask for less, or add \d+ sats?\.$/)
+    expect(await alice.getByRole('button', { name: 'Sign and send' }).count()).toBe(0)
+    // Nothing was signed or stored.
+    await alice.getByRole('button', { name: 'Back' }).click()
+    await alice.getByRole('button', { name: 'Wallet' }).click()
+    expect(await entry(alice, 'out').count()).toBe(0)
+    expect(await balanceSats(alice)).toBe(1_000_000)
+
+    await alice.getByRole('button', { name: 'Pay', exact: true }).click()
+    await alice.getByLabel('Address or bitcoin: link').fill(bobAddress)
+    await alice.getByLabel('Amount (satoshis)').fill('20000')
+    await alice.getByRole('button', { name: 'Review' }).click()
+    const quote = alice.getByTestId('send-quote')
+    await quote.waitFor()
+    const text = await quote.innerText()
+    const fee = num(/Network fee\s+([\d,]+) sats?/.exec(text)![1]!)
+    expect(fee).toBeGreaterThan(0)
+    expect(fee).toBeLessThan(100)
+    expect(text).toMatch(new RegExp(`Total\\s+${(20_000 + fee).toLocaleString('en-US')} sats`))
+    await alice.getByRole('button', { name: 'Sign and send' }).click()
+    // What the screen promised is what left the wallet.
+    await expect.poll(() => entry(alice, 'out').count(), { timeout: 20_000 }).toBe(1)
+    expect(num(await entry(alice, 'out').first().locator('summary > span').last().innerText())).toBe(20_000 + fee)
+  })
+})
