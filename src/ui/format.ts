@@ -1,5 +1,5 @@
 // Display formatting only; amounts stay integer satoshis everywhere else.
-import { formatBsv } from '../core/amount.ts'
+import { formatBsv, parseAmount, type AmountUnit } from '../core/amount.ts'
 
 export function sats (n: number): string {
   return `${n.toLocaleString('en-US')} ${n === 1 ? 'sat' : 'sats'}`
@@ -32,4 +32,18 @@ export function syncProgressText (p: { checked: number, total: number, newCoins:
   const found = p.newCoins > 0 ? ` · ${p.newCoins} ${p.newCoins === 1 ? 'coin' : 'coins'} found` : ''
   const what = `Checking ${p.checked.toLocaleString('en-US')} of ${p.total.toLocaleString('en-US')} addresses…`
   return (p.restore ? `Restoring your wallet. ${what}` : what) + found
+}
+
+/**
+ * What a typed amount means, in the other unit: "= 0.0002 BSV" while typing sats,
+ * "= 20,000 sats" while typing BSV; the reason when it cannot be read.
+ */
+export function amountHint (text: string, unit: AmountUnit, decimalSep: '.' | ','): { ok: boolean, text: string } {
+  if (text.trim() === '') return { ok: true, text: '' }
+  try {
+    const n = parseAmount(text, unit, decimalSep)
+    return { ok: true, text: `= ${unit === 'sats' ? bsv(n) : sats(n)}` }
+  } catch (e) {
+    return { ok: false, text: (e as Error).message }
+  }
 }
