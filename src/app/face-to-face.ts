@@ -60,6 +60,7 @@ export class FaceToFace {
     flow.pairing.cancel()
     flow.linkError = undefined
     flow.pairing = await startPayeePairing(this.need(), this.settings(), this.origin, mode)
+    flow.session.clearError()
     if (flow.pairing.link !== undefined) this.attachWhenLinked(flow, flow.pairing.link)
     this.changed()
   }

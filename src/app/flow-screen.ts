@@ -30,7 +30,8 @@ export function receiveScreen (f: ReceiveFacts, offline: boolean): ReceiveScreen
   if (f.phase !== 'requestSent') return { kind: 'progress' }
   if (f.connected) return { kind: 'progress' }
   if (f.linkError !== undefined) return { kind: 'dead', message: `${f.linkError} Nothing was paid. Show a new code to try again.`, newCode: true, twoScans: false }
-  if (f.peerKey !== undefined) {
+  // A payer's phone was linked and the link closed (the session says why).
+  if (f.peerKey !== undefined || f.error !== undefined) {
     return { kind: 'dead', message: `${f.error ?? 'The connection to the payer\'s phone was lost.'} Nothing was paid. Show a new code to try again.`, newCode: true, twoScans: false }
   }
   if (offline && f.mode === 'invite') {

@@ -39,3 +39,9 @@ describe('payScreen', () => {
     expect(payScreen({ hasAnswer: true }, true).kind).toBe('answer')
   })
 })
+
+describe('receiveScreen after the link closed', () => {
+  it('a closed link the session reported is dead even before the payer named itself', () => {
+    expect(receiveScreen({ ...waiting, error: 'The other phone closed the connection.' }, false)).toMatchObject({ kind: 'dead', newCode: true })
+  })
+})
