@@ -38,7 +38,10 @@ export class AppController {
   private lastActivity = Date.now()
   private timers: Array<ReturnType<typeof setInterval>> = []
   private readonly listeners = new Set<() => void>()
-  private readonly onOnline = (): void => { void this.wallet?.retryNow().catch(() => undefined) }
+  /** The browser says there is no network: screens that need it say so instead of waiting. */
+  offline = typeof navigator !== 'undefined' && navigator.onLine === false
+  private readonly onOnline = (): void => { this.offline = false; this.emit(); void this.wallet?.retryNow().catch(() => undefined) }
+  private readonly onOffline = (): void => { this.offline = true; this.emit() }
 
   /** The face-to-face payment in progress, payer or payee side; loaded on first use (WebRTC, protocol). */
   f2f: FaceToFace | undefined
@@ -113,6 +116,7 @@ export class AppController {
     for (const t of this.timers) clearInterval(t)
     this.timers = []
     removeEventListener('online', this.onOnline)
+    removeEventListener('offline', this.onOffline)
     this.wallet?.close()
     this.wallet = undefined
     this.secret = undefined
@@ -212,6 +216,7 @@ export class AppController {
     this.lastActivity = Date.now()
     this.emit()
     addEventListener('online', this.onOnline)
+    addEventListener('offline', this.onOffline)
     this.timers.push(setInterval(() => { void this.refresh() }, REFRESH_MS))
     this.timers.push(setInterval(() => {
       // Never lock in the middle of handing over a payment.

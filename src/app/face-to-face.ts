@@ -118,6 +118,8 @@ export class FaceToFace {
     flow.code = undefined
     flow.linkError = undefined
     flow.renewing = true
+    // A new code is a new start: the old link's error must not stay on screen with it.
+    flow.session.clearError()
     this.changed()
     try {
       const pairing = await startPayeePairing(this.need(), this.settings(), this.origin, mode)

@@ -126,6 +126,12 @@ export class ReceiveSession {
     this.emit()
   }
 
+  /** A new code is shown for the same request: the old link's trouble is history. */
+  clearError (): void {
+    this.error = undefined
+    this.emit()
+  }
+
   private detach (): void {
     for (const u of this.unsubs) u()
     this.unsubs = []

@@ -9,7 +9,7 @@ import { InsufficientFunds } from '../core/coin-select.ts'
 import type { LedgerRecord, SessionRecord } from '../store/records.ts'
 import { delayUntil, EffectQueue } from './effect-runner.ts'
 import type { MessagePipe } from './protocol-link.ts'
-import type { PreparedPayment, Wallet } from './wallet.ts'
+import type { PreparedPayment, Quote, Wallet } from './wallet.ts'
 import { watchLedger } from './watch-ledger.ts'
 
 export interface PayView {
@@ -20,6 +20,10 @@ export interface PayView {
   connected: boolean
   /** Fee of the signed payment, once signed. */
   fee?: number
+  /** Fee, total and whether the wallet can pay, worked out when the request arrives (before confirming). */
+  quote?: Quote
+  /** True while the quote is worked out (the confirm button waits for it). */
+  quoting: boolean
   error?: string
   /** The wallet's ledger entry for the signed transaction: what the network made of it. */
   ledger?: LedgerRecord
@@ -46,6 +50,8 @@ export class PaySession {
   private beginning = false
   private ledger: LedgerRecord | undefined
   private openRefusals: LedgerRecord[] = []
+  private quote: Quote | undefined
+  private quoting = false
 
   constructor (private readonly wallet: Wallet, private readonly pipe: MessagePipe, private readonly ackTimeoutSec = 30) {
     this.effects = new EffectQueue(e => this.exec(e), e => e.kind === 'persist', e => { this.error = (e as Error).message; this.emit() })
@@ -62,7 +68,7 @@ export class PaySession {
   }
 
   view (): PayView {
-    return { state: this.state, peerKey: this.pipe.peerKey, sas: this.pipe.sas, linkMode: this.pipe.mode, connected: this.connected, fee: this.fee, error: this.error, ledger: this.ledger, openRefusals: this.openRefusals }
+    return { state: this.state, peerKey: this.pipe.peerKey, sas: this.pipe.sas, linkMode: this.pipe.mode, connected: this.connected, fee: this.fee, quote: this.quote, quoting: this.quoting, error: this.error, ledger: this.ledger, openRefusals: this.openRefusals }
   }
 
   private async readLedger (): Promise<void> {
@@ -94,6 +100,8 @@ export class PaySession {
       this.emit()
       return
     }
+    // The screen hides the button then; a stale click must not sign a payment that cannot be paid.
+    if (this.quote?.enough === false && this.state?.phase === 'requested') return
     this.dispatch({ type: 'confirm', nowSec: nowSec() })
   }
   cancel (): void { this.dispatch({ type: 'cancel' }) }
@@ -162,6 +170,15 @@ export class PaySession {
       this.state = t.state
       this.emit()
       this.effects.push(t.effects)
+      if (t.state.phase === 'requested') {
+        this.quoting = true
+        this.emit()
+        try {
+          this.quote = await this.wallet.quote(request.outputs.map(o => ({ lockingScript: o.script, satoshis: o.satoshis })))
+        } catch { /* no quote: the confirm screen says the fee is added on top */ }
+        this.quoting = false
+        this.emit()
+      }
     }
     for (const w of this.requestWaiters) w(request)
     this.requestWaiters = []
@@ -236,6 +253,8 @@ export class PaySession {
         return
       case 'watch':
         this.watch(e.txid)
+        // The payee broadcasts right after its ack: learn it from the miner now.
+        this.unsubs.push(this.wallet.followSoon(e.txid))
         void this.readLedger()
         return
       case 'showError':

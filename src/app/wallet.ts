@@ -5,11 +5,12 @@ import { ArcClient } from '../chain/arc.ts'
 import { BULK_MAX, ChainReader, type UnspentOutput } from '../chain/chain-reader.ts'
 import { HeaderChainTracker } from '../chain/header-tracker.ts'
 import { NetworkDown } from '../chain/http.ts'
-import { feeFor, selectCoins, txBytes } from '../core/coin-select.ts'
+import { feeFor, InsufficientFunds, selectCoins, txBytes } from '../core/coin-select.ts'
 import { addressOf, CHANGE_GAP_LIMIT, DEEP_GAP_LIMIT, GAP_LIMIT, HANDOVER_LAYOUT, Keyring, keyPath, lockingScriptOf, RESTORE_LAYOUTS, type ChainLayout } from '../core/keys.ts'
 import type { Network } from '../core/network.ts'
 import { SpvError, verifySpv } from '../core/spv.ts'
 import { buildPayment, type BuiltPayment, type PaymentOutput, type SpendableCoin } from '../core/tx-build.ts'
+import { balanceOf, type Balance } from '../core/balance.ts'
 import { judgeArc, type ArcVerdict } from '../core/arc-status.ts'
 import { buildSweep } from '../core/tx-cancel.ts'
 import { openChainDB, type ChainDB } from '../store/db.ts'
@@ -21,14 +22,7 @@ import {
 } from './ledger-book.ts'
 import { chainRate, FALLBACK_FEE_RATE, FEE_POLICY_MAX_AGE_MS, MIN_RELAY_FEE_RATE, resolveEndpoint } from './settings.ts'
 
-export interface Balance {
-  /** Spendable now (confirmed or our own / verified unconfirmed). */
-  spendable: number
-  /** Locked in payments we signed that the network has not taken yet. */
-  pending: number
-  /** Handed to us and verified, waiting for a miner to take it. */
-  incoming: number
-}
+export type { Balance }
 
 export interface SendRequest {
   lockingScript: string
@@ -43,6 +37,20 @@ export interface PreparedPayment {
   change: AddressRecord
   outputs: PaymentOutput[]
   own: Map<string, AddressRecord>
+}
+
+/** What a payment would cost, before anything is signed or stored. */
+export interface Quote {
+  /** What the payee gets. */
+  amount: number
+  /** The network fee this wallet would pay (with coin selection as `prepare` does it). */
+  fee: number
+  /** amount + fee: what leaves the wallet. */
+  total: number
+  /** What the wallet can spend now. */
+  spendable: number
+  /** False when the wallet cannot pay amount + fee; then `total` is what it would need. */
+  enough: boolean
 }
 
 export interface SyncReport {
@@ -208,19 +216,11 @@ export class Wallet {
 
   // ---------- reading ----------
 
+  /** The balance line: see core/balance.ts for what each number means. */
   async balance (): Promise<Balance> {
-    const spendable = await this.db.getAllFromIndex('coins', 'status', 'unspent')
-    const pending = await this.db.getAllFromIndex('coins', 'status', 'pending')
-    // Our own change waiting on a refused payment or a cancel is not money arriving.
-    const incoming: CoinRecord[] = []
-    for (const c of await this.db.getAllFromIndex('coins', 'status', 'incoming')) {
-      if ((await this.db.get('ledger', c.txid))?.direction === 'in') incoming.push(c)
-    }
-    return {
-      spendable: spendable.reduce((s, c) => s + c.satoshis, 0),
-      pending: pending.reduce((s, c) => s + c.satoshis, 0),
-      incoming: incoming.reduce((s, c) => s + c.satoshis, 0)
-    }
+    const coins: CoinRecord[] = []
+    for (const status of ['unspent', 'pending', 'incoming'] as const) coins.push(...await this.db.getAllFromIndex('coins', 'status', status))
+    return balanceOf(coins, await this.db.getAll('ledger'))
   }
 
   async history (): Promise<LedgerRecord[]> {
@@ -297,6 +297,24 @@ export class Wallet {
   }
 
   // ---------- sending ----------
+
+  /**
+   * The fee and total of a payment, from the same coin selection and fee rate `prepare`
+   * uses, without signing or storing anything: shown before the person commits.
+   */
+  async quote (outputs: PaymentOutput[]): Promise<Quote> {
+    const rate = await this.feeRate()
+    const coins = await this.db.getAllFromIndex('coins', 'status', 'unspent')
+    const amount = outputs.reduce((s, o) => s + o.satoshis, 0)
+    const spendable = coins.reduce((s, c) => s + c.satoshis, 0)
+    try {
+      const chosen = selectCoins(coins, outputs.map(o => o.lockingScript.length / 2), amount, rate)
+      return { amount, fee: chosen.fee, total: amount + chosen.fee, spendable, enough: true }
+    } catch (e) {
+      if (!(e instanceof InsufficientFunds)) throw e
+      return { amount, fee: e.needed - amount, total: e.needed, spendable, enough: false }
+    }
+  }
 
   /**
    * Selects coins, builds and signs — and writes nothing. Until `commitOutgoing` stores it,
@@ -500,8 +518,9 @@ export class Wallet {
    * seen → REJECTED (coins come back), failed or refused → MINED (paid after all),
    * DOUBLE_SPEND_ATTEMPTED → MINED or REJECTED. Whoever broadcast it.
    */
-  async refreshStatuses (now = Date.now()): Promise<void> {
+  async refreshStatuses (now = Date.now(), only?: string): Promise<void> {
     const entries = (await this.db.getAll('ledger'))
+      .filter(l => only === undefined || l.txid === only)
       .filter(l => FOLLOWED.has(l.status) || (l.status === 'failed' && now - l.createdAt < FAILED_WATCH_MS))
     let own: Map<string, AddressRecord> | undefined
     for (const entry of entries) {
@@ -523,6 +542,29 @@ export class Wallet {
       }
     }
     this.changed()
+  }
+
+  /**
+   * Asks the miner about one payment soon and a few times more, until the network has it:
+   * a payee who acked broadcasts within seconds, and the payer's history should say so then,
+   * not at the next 15-second refresh. Returns a stop function.
+   */
+  followSoon (txid: string, delaysMs: readonly number[] = [1_500, 4_000, 10_000, 20_000]): () => void {
+    let stopped = false
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const step = (i: number): void => {
+      if (stopped || i >= delaysMs.length) return
+      timer = setTimeout(() => {
+        void (async () => {
+          const entry = await this.db.get('ledger', txid).catch(() => undefined)
+          if (entry === undefined || !FOLLOWED.has(entry.status) || entry.status === 'seen') return
+          await this.refreshStatuses(Date.now(), txid).catch(() => undefined)
+          step(i + 1)
+        })()
+      }, delaysMs[i])
+    }
+    step(0)
+    return () => { stopped = true; if (timer !== undefined) clearTimeout(timer) }
   }
 
   /** Stores a merkle path for a mined tx once it checks out against our headers. */

@@ -29,6 +29,11 @@ async function confirmOnPayer (payer: CameraPhone, payee: CameraPhone, sats: num
   })
   expect(await req.innerText()).toContain(`${sats.toLocaleString('en-US')} sats`)
   expect(await req.innerText()).toContain(memo)
+  // Fee and total are on screen before the button.
+  await payer.page.getByTestId('pay-quote').waitFor()
+  const quote = await payer.page.getByTestId('pay-quote').innerText()
+  const fee = Number(/Network fee\s+([\d,]+) sats?/.exec(quote)![1]!.replace(/,/g, ''))
+  expect(quote).toContain(`${(sats + fee).toLocaleString('en-US')} sats`)
   // Both screens show the same short authentication string.
   const sasPayer = await payer.page.getByTestId('sas').innerText()
   await payee.page.getByTestId('sas').waitFor()
@@ -53,13 +58,20 @@ describe('paying the person in front of you, through the UI', () => {
     await payer.page.getByLabel('Name this contact').fill('Ann')
     await payer.page.getByRole('button', { name: 'Save name' }).click()
     await expect.poll(() => payer.page.getByTestId('peer-name').innerText()).toBe('Ann')
+    // The payee broadcast right after its ack: the payer's history says so within seconds,
+    // without a Refresh (the 15 s background refresh is not what this waits for), and the
+    // balance line no longer counts it as being sent.
+    await payer.page.getByRole('button', { name: /^(Done|Close)$/ }).click()
+    await payer.page.getByRole('button', { name: 'Wallet' }).click()
+    await expect.poll(() => entry(payer.page, 'out').getAttribute('data-status'), { timeout: 12_000 }).toBe('seen')
+    expect(await entry(payer.page, 'out').innerText()).toContain('Seen by the network')
+    expect(await payer.page.getByTestId('being-sent').count()).toBe(0)
 
     await mine(pair.srv.url)
     await payee.page.getByRole('button', { name: 'Done' }).click()
     await refresh(payee.page)
     await expect.poll(() => balanceSats(payee.page), { timeout: 20_000 }).toBe(25_000)
     await expect.poll(() => entry(payee.page, 'in').getAttribute('data-status'), { timeout: 20_000 }).toBe('mined')
-    await payer.page.getByRole('button', { name: 'Done' }).click()
     await refresh(payer.page)
     const out = entry(payer.page, 'out')
     await expect.poll(() => out.getAttribute('data-status'), { timeout: 40_000 }).toBe('mined')

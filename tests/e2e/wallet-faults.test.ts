@@ -21,7 +21,7 @@ describe('wallet faults', () => {
     await send(alice, bobAddress, 300_000)
     const out = entry(alice, 'out')
     await expect.poll(() => out.getAttribute('data-status'), { timeout: 20_000 }).toBe('handed-over')
-    expect(await out.innerText()).toContain('Waiting to broadcast')
+    expect(await out.innerText()).toContain('Not yet seen by the network')
     // The coins are already committed: the balance counts only the change (700,000 less the fee).
     await expect.poll(() => balanceSats(alice), { timeout: 20_000 }).toBeGreaterThan(699_900)
     expect(await balanceSats(alice)).toBeLessThan(700_000)

@@ -68,7 +68,9 @@ describe('ARC answers on submit, as the spec shapes them', () => {
     if (row.input === 'unspent') expect(b.spendable).toBe(100_000)
     else if (row.change === 'gone') expect(b.spendable).toBe(0)
     else expect(b.spendable).toBe(100_000 - 20_000 - paid.fee)
-    expect(b.pending).toBe(row.input === 'pending' ? 100_000 : 0)
+    // "Being sent" is the payment (amount + fee) while the network has not taken it, not its input coin.
+    expect(b.pending).toBe(row.input === 'pending' ? 20_000 + paid.fee : 0)
+    expect(b.spendable + b.pending).toBe(row.input === 'pending' ? 100_000 : b.spendable)
   })
 
   it('keeps ARC\'s own words on the ledger entry (txStatus, extraInfo, competingTxs)', async () => {

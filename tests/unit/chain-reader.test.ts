@@ -134,6 +134,20 @@ describe('bulk endpoints', () => {
     expect(calls.filter(c => c.method === 'GET').map(c => c.path)).toEqual([`/address/${busy}/unconfirmed/unspent`])
   })
 
+  it('reads bulk answers that list items under "unspent", as one of the documented WhatsOnChain examples shows', async () => {
+    const conf = fixture('h2-bulk-confirmed-unspent')
+    const addrs = ['16ZBEb7pp6mx5EAGrdeKivztd5eRJFuvYP', '1KGHhLTQaPr4LErrvbAuGE62yPpDoRwrob']
+    const asUnspent = (e: { result?: unknown }): unknown => { const { result, ...rest } = e; return { ...rest, unspent: result } }
+    serve(c => {
+      const asked = (c.body as { addresses: string[] }).addresses
+      const src = (c.path === '/addresses/confirmed/unspent' ? conf.body : []) as Array<{ address: string, result?: unknown }>
+      return reply({ status: 200, body: asked.map(a => asUnspent(src.find(e => e.address === a) ?? empty(a))) })
+    })
+    const map = await reader().unspentMany(addrs)
+    expect(map.get(addrs[0]!)!.map(u => u.height)).toEqual([657540, 657542])
+    expect([...map.values()].flat().length).toBeGreaterThan(2)
+  })
+
   it('treats an address the service left out as an error, never as an empty address', async () => {
     serve(c => reply({ status: 200, body: (c.body as { addresses: string[] }).addresses.slice(1).map(a => empty(a)) }))
     await expect(reader().unspentMany(['1AAAAAAAAAAAAAAAAAAAAAAAAAAA', '1BBBBBBBBBBBBBBBBBBBBBBBBBBB'])).rejects.toThrow(ChainDataError)

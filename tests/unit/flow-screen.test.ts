@@ -1,0 +1,47 @@
+// One screen per state (issue 13): a timed-out invite, a lost link or going offline replaces
+// the code or the "Connecting…" instead of sitting next to it.
+import { describe, expect, it } from 'vitest'
+import { payScreen, receiveScreen, type ReceiveFacts } from '../../src/app/flow-screen.ts'
+
+const waiting: ReceiveFacts = { phase: 'requestSent', connected: false, mode: 'invite', received: false }
+
+describe('receiveScreen', () => {
+  it('shows the code only while it can still be used', () => {
+    expect(receiveScreen(waiting, false)).toEqual({ kind: 'code' })
+    expect(receiveScreen({ ...waiting, connected: true, peerKey: 'k' }, false)).toEqual({ kind: 'progress' })
+  })
+  it('a timed-out invite, a lost connection and going offline each own the screen', () => {
+    const timedOut = receiveScreen({ ...waiting, linkError: 'The invite timed out.' }, false)
+    expect(timedOut).toMatchObject({ kind: 'dead', newCode: true })
+    expect(timedOut.kind === 'dead' && timedOut.message).toMatch(/^The invite timed out\. Nothing was paid\./)
+    expect(receiveScreen({ ...waiting, peerKey: 'k', error: 'The connection was lost.' }, false)).toMatchObject({ kind: 'dead', newCode: true })
+    expect(receiveScreen(waiting, true)).toMatchObject({ kind: 'dead', twoScans: true })
+    // A two-scan code needs no internet: offline it stays.
+    expect(receiveScreen({ ...waiting, mode: 'qr' }, true)).toEqual({ kind: 'code' })
+    expect(receiveScreen({ ...waiting, phase: 'expired' }, false)).toMatchObject({ kind: 'dead', newCode: false })
+  })
+  it('a received payment is never shown as dead, whatever the link does', () => {
+    expect(receiveScreen({ ...waiting, phase: 'acked', received: true, linkError: 'x' }, true)).toEqual({ kind: 'progress' })
+  })
+})
+
+describe('payScreen', () => {
+  it('an expired invite replaces "Connecting…"', () => {
+    expect(payScreen({ hasAnswer: false }, false)).toEqual({ kind: 'connecting' })
+    const dead = payScreen({ hasAnswer: false, linkError: 'This invite has expired.' }, false)
+    expect(dead.kind).toBe('dead')
+    expect(dead.kind === 'dead' && dead.message).toMatch(/^This invite has expired\. Nothing was paid\./)
+  })
+  it('a link lost before confirming is dead; after signing the payment story goes on', () => {
+    expect(payScreen({ hasAnswer: false, view: { connected: false, phase: 'requested' } }, false).kind).toBe('dead')
+    expect(payScreen({ hasAnswer: false, view: { connected: false, phase: 'handedOver' } }, false).kind).toBe('session')
+    expect(payScreen({ hasAnswer: false }, true).kind).toBe('dead')
+    expect(payScreen({ hasAnswer: true }, true).kind).toBe('answer')
+  })
+})
+
+describe('receiveScreen after the link closed', () => {
+  it('a closed link the session reported is dead even before the payer named itself', () => {
+    expect(receiveScreen({ ...waiting, error: 'The other phone closed the connection.' }, false)).toMatchObject({ kind: 'dead', newCode: true })
+  })
+})
