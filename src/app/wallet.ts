@@ -79,6 +79,8 @@ interface ChainScan {
   next: number
 }
 
+/** 429s a payee's check of an incoming payment rides out before it says "try again". */
+const CHECK_PATIENCE = { maxRetries: 1, maxWaitMs: 2_000 }
 const BACKOFF_MS = [2_000, 5_000, 15_000, 30_000, 60_000, 120_000, 300_000]
 /** Ledger states whose end the network has not told us yet: followed on every refresh. */
 const FOLLOWED: ReadonlySet<LedgerRecord['status']> = new Set(['handed-over', 'broadcasting', 'seen', 'refused'])
@@ -112,6 +114,8 @@ export class Wallet {
     readonly reader: ChainReader,
     readonly arc: ArcClient,
     readonly tracker: HeaderChainTracker,
+    /** The same headers for checks a person is waiting on: it gives up on 429s within seconds. */
+    private readonly checkTracker: HeaderChainTracker,
     private readonly settings: Settings,
     readonly origin: string
   ) {}
@@ -127,7 +131,10 @@ export class Wallet {
     }
     const tracker = new HeaderChainTracker(reader, headers)
     reader.onHeader = headers.put
-    return new Wallet(network, db, new Keyring(seed), reader, new ArcClient(resolveEndpoint(ep.arc, origin), ep.arcKey), tracker, settings, origin)
+    // Same service, same pacer (it counts all our requests), less patience: a payer waits.
+    const checkReader = new ChainReader(reader.baseUrl, ep.chainKey, { pacer: reader.pacer, patience: CHECK_PATIENCE })
+    const checkTracker = new HeaderChainTracker(checkReader, headers)
+    return new Wallet(network, db, new Keyring(seed), reader, new ArcClient(resolveEndpoint(ep.arc, origin), ep.arcKey), tracker, checkTracker, settings, origin)
   }
 
   close (): void {
@@ -275,7 +282,7 @@ export class Wallet {
   offlineAwareTracker (): { tracker?: ChainTracker, wentOffline: () => boolean } {
     if (typeof navigator !== 'undefined' && navigator.onLine === false) return { tracker: undefined, wentOffline: () => false }
     let down = false
-    const t = this.tracker
+    const t = this.checkTracker
     const guard = async <R>(fn: () => Promise<R>): Promise<R> => {
       try { return await fn() } catch (e) { if (e instanceof NetworkDown) down = true; throw e }
     }

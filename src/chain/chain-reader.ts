@@ -2,7 +2,7 @@
 import * as v from 'valibot'
 import { MerklePath, Transaction } from '@bsv/sdk'
 import { hostOf, NetworkDown, request } from './http.ts'
-import { Pacer, pacerFor, RateLimited } from './pacer.ts'
+import { Pacer, pacerFor, RateLimited, type Patience } from './pacer.ts'
 
 const Hex64 = v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/))
 const Sats = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(21e14))
@@ -60,6 +60,8 @@ export interface ChainReaderOptions {
   perSecond?: number
   /** A pacer to share (tests, or readers of one service). */
   pacer?: Pacer
+  /** How long this reader's callers may wait out 429s (default: the pacer's, for syncs). */
+  patience?: Patience
 }
 
 export interface BlockHeaderInfo {
@@ -78,8 +80,11 @@ export class ChainReader {
   /** Set when the service has no bulk endpoints (404): we ask address by address instead. */
   private noBulk = false
 
+  private readonly patience: Patience
+
   constructor (readonly baseUrl: string, private readonly apiKey?: string, opts: ChainReaderOptions = {}) {
     this.pacer = opts.pacer ?? pacerFor(baseUrl, apiKey, opts.perSecond)
+    this.patience = opts.patience ?? {}
   }
 
   /** Every request to the service goes through the pacer: one queue, 429s ridden out. */
@@ -88,7 +93,7 @@ export class ChainReader {
     if (this.apiKey !== undefined && this.apiKey !== '') headers.Authorization = this.apiKey
     if (init.body !== undefined) headers['Content-Type'] = 'application/json'
     const body = init.body === undefined ? undefined : JSON.stringify(init.body)
-    const once = async (): Promise<Response> => await this.pacer.run(async () => await request(this.baseUrl + path, { method: init.method ?? 'GET', headers, body }, `chain data at ${hostOf(this.baseUrl)}`))
+    const once = async (): Promise<Response> => await this.pacer.run(async () => await request(this.baseUrl + path, { method: init.method ?? 'GET', headers, body }, `chain data at ${hostOf(this.baseUrl)}`), this.patience)
     try {
       try {
         return await once()

@@ -14,6 +14,15 @@ export interface PacerOptions {
   now?: () => number
 }
 
+/**
+ * How long one caller may wait out 429s. A sync can wait minutes; a check someone is waiting
+ * on (a payer holding out for the ack) must give up within seconds and say why.
+ */
+export interface Patience {
+  maxRetries?: number
+  maxWaitMs?: number
+}
+
 export class RateLimited extends Error {
   constructor (readonly attempts: number) {
     super('The chain data service keeps rate limiting us; Handover will try again later. An API key in Settings raises the limit.')
@@ -94,7 +103,9 @@ export class Pacer {
    * Runs `send` in its slot; on 429 waits (Retry-After, else exponential backoff), holds back
    * every other queued request just as long, and tries again, up to maxRetries times.
    */
-  async run (send: () => Promise<Response>): Promise<Response> {
+  async run (send: () => Promise<Response>, patience: Patience = {}): Promise<Response> {
+    const maxRetries = patience.maxRetries ?? this.maxRetries
+    const maxWaitMs = Math.min(patience.maxWaitMs ?? this.maxWaitMs, this.maxWaitMs)
     for (let attempt = 0; ; attempt++) {
       await this.slot()
       this.sent++
@@ -110,9 +121,9 @@ export class Pacer {
       this.gapMs = Math.min(MAX_GAP_MS, this.gapMs * 1.5)
       // Drain the body so the connection can be reused.
       await res.arrayBuffer().catch(() => undefined)
-      if (attempt >= this.maxRetries) throw new RateLimited(attempt + 1)
-      const backoff = Math.min(this.maxWaitMs, 500 * 2 ** attempt)
-      const wait = Math.min(this.maxWaitMs, Math.max(retryAfterMs(res.headers.get('retry-after'), this.now()) ?? backoff, this.gapMs))
+      if (attempt >= maxRetries) throw new RateLimited(attempt + 1)
+      const backoff = Math.min(maxWaitMs, 500 * 2 ** attempt)
+      const wait = Math.min(maxWaitMs, Math.max(retryAfterMs(res.headers.get('retry-after'), this.now()) ?? backoff, this.gapMs))
       // The service is counting all our requests, not this one: everybody waits.
       this.nextSlot = Math.max(this.nextSlot, this.now() + wait)
     }
