@@ -1,11 +1,9 @@
-// Restore and sync against the devnet behind WhatsOnChain's behaviour (3 requests/s, 429 +
-// Retry-After, bulk endpoints: tests/helpers/woc-double.ts), with a real Wallet on an
-// in-memory IndexedDB.
+// Restore and sync against the devnet limited as WhatsOnChain is without a key (3 requests/s,
+// 429 + Retry-After beyond it; its bulk endpoints), with a real Wallet on an in-memory
+// IndexedDB. tests/helpers/woc-double.ts only counts the requests.
 //   restore_scan_s                  words → every coin found, coins on 3 wallet layouts (goal ≤ 10 s)
 //   restore_requests                chain-data requests that restore made (429s included)
 //   sync_requests_per_100_addresses an ordinary sync of a wallet with 100 addresses handed out
-// The rate limit is the double's until the devnet's own (DEVNET-CONTRACT.md devnetRateLimit)
-// is merged; the double then only counts and passes the devnet's 429s through.
 import 'fake-indexeddb/auto'
 import { startAppServer } from '../server/app-server.ts'
 import { DEFAULT_SETTINGS } from '../src/app/settings.ts'
@@ -16,7 +14,7 @@ import { wocDouble } from '../tests/helpers/woc-double.ts'
 
 const print = (metric: string, value: number, unit: string): void => { console.log(JSON.stringify({ metric, value: Math.round(value * 100) / 100, unit })) }
 
-const srv = await startAppServer({ host: '127.0.0.1', port: 0, devnetFile: ':memory:' })
+const srv = await startAppServer({ host: '127.0.0.1', port: 0, devnetFile: ':memory:', devnetRateLimit: { perSecond: 3 } })
 const realFetch = globalThis.fetch.bind(globalThis)
 try {
   const settings = (chainRps: number): Settings => {
@@ -39,7 +37,7 @@ try {
   await faucet(at(relysia!.receive, 12), 30_000)
   await realFetch(srv.url + '/devnet/mine', { method: 'POST', body: '{"blocks":1}' })
 
-  const limited = wocDouble({ chainBase: srv.url + '/devnet/chain', perSecond: 3, inner: realFetch })
+  const limited = wocDouble({ chainBase: srv.url + '/devnet/chain', inner: realFetch })
   globalThis.fetch = limited.fetch
   const w = await Wallet.open(seed, settings(3), srv.url, 'bench-restore')
   const t0 = performance.now()
@@ -54,7 +52,7 @@ try {
   // An ordinary sync: 100 receive addresses handed out, nothing new on them.
   const counting = wocDouble({ chainBase: srv.url + '/devnet/chain', inner: realFetch })
   globalThis.fetch = counting.fetch
-  const w2 = await Wallet.open(Array.from({ length: 64 }, (_, i) => (i * 7 + 1) & 0xff), settings(1000), srv.url, 'bench-sync')
+  const w2 = await Wallet.open(Array.from({ length: 64 }, (_, i) => (i * 7 + 1) & 0xff), settings(3), srv.url, 'bench-sync')
   for (let i = 0; i < 100; i++) await w2.db.put('addresses', { ...(await w2.receiveAddress()), used: true })
   counting.reset()
   let last: SyncProgress | undefined

@@ -57,7 +57,12 @@ describe('outbox and status polls against the devnet ARC', () => {
     await w.processOutbox()
     const first = await w.ledgerEntry(entry.txid)
     expect(first?.status).toBe(row.kind === 'in-progress' ? 'broadcasting' : 'handed-over')
-    expect((await w.balance()).pending).toBe(100_000)
+    // The coin stays reserved for this payment; the balance line counts the payment (amount
+    // and fee) as being sent, and the change as spendable.
+    expect((await w.db.getAllFromIndex('coins', 'status', 'pending')).map(c => [c.satoshis, c.spentBy])).toEqual([[100_000, entry.txid]])
+    const held = await w.balance()
+    expect(held.pending).toBe(-entry.amount)
+    expect(held.spendable + held.pending).toBe(100_000)
     // The next attempt (or status poll) meets the devnet's real answer.
     await w.retryNow()
     await w.refreshStatuses()
