@@ -24,6 +24,8 @@ export interface ReceiveFlow {
   renewing?: boolean
   /** Pairing trouble (code expired, link failed), in words. */
   linkError?: string
+  /** Why the last payer's link ended, shown beside the fresh code that replaced it. */
+  dropNote?: string
   pairing?: PayeePairing
 }
 
@@ -117,6 +119,7 @@ export class FaceToFace {
     flow.pairing = undefined
     flow.code = undefined
     flow.linkError = undefined
+    flow.dropNote = undefined
     flow.renewing = true
     // A new code is a new start: the old link's error must not stay on screen with it.
     flow.session.clearError()
@@ -154,12 +157,15 @@ export class FaceToFace {
       flow.code = undefined
       const pipe = messagePipe(l)
       flow.session.attach(pipe)
-      pipe.onClose(() => {
+      pipe.onClose(message => {
         // The payer's phone went away before paying: this code is spent, so the screen
-        // gets a fresh one for the same request rather than showing a dead one.
+        // gets a fresh one for the same request rather than showing a dead one, and says
+        // why the last one ended.
         if (this.receive !== flow || flow.pairing !== pairing) return
         if (flow.session.view().state.phase !== 'requestSent') return
-        void this.newReceiveCode(pairing.mode).catch(e => { flow.linkError = (e as Error).message; this.changed() })
+        void this.newReceiveCode(pairing.mode).then(() => {
+          if (this.receive === flow) { flow.dropNote = message; this.changed() }
+        }, e => { flow.linkError = (e as Error).message; this.changed() })
       })
       this.changed()
     }, e => {

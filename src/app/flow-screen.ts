@@ -21,6 +21,11 @@ export interface ReceiveFacts {
   mode: PairingMode
   /** The payment has been received (verified and stored). */
   received: boolean
+  /**
+   * A code that can still work is on screen, or a fresh one for the same request is being
+   * made (after a payer's link dropped): that, not the dead link, is what the payee sees.
+   */
+  freshCode?: boolean
 }
 
 export function receiveScreen (f: ReceiveFacts, offline: boolean): ReceiveScreen {
@@ -29,13 +34,14 @@ export function receiveScreen (f: ReceiveFacts, offline: boolean): ReceiveScreen
   if (f.phase === 'cancelled') return { kind: 'dead', message: 'Request cancelled. Nothing was paid.', newCode: false, twoScans: false }
   if (f.phase !== 'requestSent') return { kind: 'progress' }
   if (f.connected) return { kind: 'progress' }
+  if (offline && f.mode === 'invite') {
+    return { kind: 'dead', message: 'This phone went offline, so this one-scan code cannot reach the payer. Nothing was paid. Show a two-scan code: it works without internet.', newCode: false, twoScans: true }
+  }
+  if (f.freshCode === true) return { kind: 'code' }
   if (f.linkError !== undefined) return { kind: 'dead', message: `${f.linkError} Nothing was paid. Show a new code to try again.`, newCode: true, twoScans: false }
   // A payer's phone was linked and the link closed (the session says why).
   if (f.peerKey !== undefined || f.error !== undefined) {
     return { kind: 'dead', message: `${f.error ?? 'The connection to the payer\'s phone was lost.'} Nothing was paid. Show a new code to try again.`, newCode: true, twoScans: false }
-  }
-  if (offline && f.mode === 'invite') {
-    return { kind: 'dead', message: 'This phone went offline, so this one-scan code cannot reach the payer. Nothing was paid. Show a two-scan code: it works without internet.', newCode: false, twoScans: true }
   }
   return { kind: 'code' }
 }

@@ -6,6 +6,14 @@ import { payScreen, receiveScreen, type ReceiveFacts } from '../../src/app/flow-
 const waiting: ReceiveFacts = { phase: 'requestSent', connected: false, mode: 'invite', received: false }
 
 describe('receiveScreen', () => {
+  it('shows the fresh code for the same request once a payer\'s link dropped, never the dead link', () => {
+    const dropped: ReceiveFacts = { phase: 'requestSent', connected: false, peerKey: '02ab', error: 'The payer\'s phone left.', mode: 'invite', received: false }
+    expect(receiveScreen(dropped, false).kind).toBe('dead')
+    expect(receiveScreen({ ...dropped, freshCode: true }, false)).toEqual({ kind: 'code' })
+    // Offline, a fresh invite still cannot reach anyone.
+    expect(receiveScreen({ ...dropped, freshCode: true }, true).kind).toBe('dead')
+  })
+
   it('shows the code only while it can still be used', () => {
     expect(receiveScreen(waiting, false)).toEqual({ kind: 'code' })
     expect(receiveScreen({ ...waiting, connected: true, peerKey: 'k' }, false)).toEqual({ kind: 'progress' })
