@@ -6,6 +6,7 @@ import { AppController } from './app/controller.ts'
 import { registerUpdates } from './app/updates.ts'
 import { watchInstall } from './app/install.ts'
 import { contextProblem, httpsUrl, localhostUrl } from './app/secure-context.ts'
+import { guardLeaving } from './app/leave-guard.ts'
 
 const target = document.getElementById('app')!
 const problem = contextProblem(window)
@@ -21,4 +22,5 @@ if (problem !== undefined) {
   void controller.start(launchUri)
   registerUpdates(u => controller.setUpdate(u))
   watchInstall(o => controller.setInstall(o))
+  guardLeaving(window, () => controller.paymentInFlight())
 }
