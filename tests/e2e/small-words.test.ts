@@ -49,4 +49,20 @@ describe('small words on screen', () => {
     await page.getByTestId('pair-qr').waitFor({ timeout: 30_000 })
     expect(await page.locator('main').innerText()).toContain('40,000 sats (0.0004 BSV) · bread')
   })
+
+  it('on a 320 px phone the amount, its unit and "Max" share one line', async () => {
+    const page = await phone(app.browser, app.url + '/')
+    await createWallet(page)
+    await page.setViewportSize({ width: 320, height: 640 })
+    await page.getByRole('button', { name: 'Pay', exact: true }).click()
+    const amount = (await page.getByLabel('Amount (satoshis)').boundingBox())!
+    const unit = (await page.getByRole('combobox', { name: 'Unit' }).boundingBox())!
+    const max = (await page.getByRole('button', { name: 'Max' }).boundingBox())!
+    for (const box of [unit, max]) {
+      expect(box.y).toBeLessThan(amount.y + amount.height)
+      expect(box.y + box.height).toBeGreaterThan(amount.y)
+    }
+    expect(max.x + max.width).toBeLessThanOrEqual(320)
+    expect(amount.width).toBeGreaterThan(80)
+  })
 })
