@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest'
 import { useApp } from './app-fixture.ts'
 import { phone } from './wallet-ui.ts'
+import { axeViolations, BLOCKING, formatFindings } from './a11y-helpers.ts'
 
 const app = useApp()
 
@@ -23,6 +24,8 @@ describe('a page without WebCrypto', () => {
     // No way into a wallet that could not be protected.
     expect(await page.getByRole('button').count()).toBe(0)
     expect(text).not.toMatch(/importKey|undefined/)
+    const blocking = (await axeViolations(page, 'insecure context')).filter(f => BLOCKING.includes(f.impact ?? 'minor'))
+    expect(blocking, formatFindings(blocking)).toEqual([])
     // Uncaught errors are checked by the fixture after the test.
   })
 })
