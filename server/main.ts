@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url'
 import { DEFAULT_CONNECT_SRC, startAppServer } from './app-server.ts'
 import { rateLimitFromEnv } from './devnet/rate-limit.ts'
 import { trustProxyHops } from './signal/index.ts'
+import { listenErrorMessage } from './listen-error.ts'
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const env = process.env
@@ -12,9 +13,11 @@ const devnetOn = (env.HANDOVER_DEVNET ?? '1') !== '0'
 const devnetFile = env.HANDOVER_DEVNET_FILE ?? resolve(root, 'data/devnet.sqlite')
 if (devnetOn && devnetFile !== ':memory:') mkdirSync(dirname(devnetFile), { recursive: true })
 
+const host = env.HOST ?? '127.0.0.1'
+const port = Number(env.PORT ?? 8787)
 const running = await startAppServer({
-  host: env.HOST ?? '127.0.0.1',
-  port: Number(env.PORT ?? 8787),
+  host,
+  port,
   staticDir: env.HANDOVER_STATIC_DIR ?? resolve(root, 'dist'),
   devnetFile: devnetOn ? devnetFile : undefined,
   blockIntervalMs: Number(env.HANDOVER_BLOCK_INTERVAL_MS ?? 30_000),
@@ -24,6 +27,11 @@ const running = await startAppServer({
   // Signalling for one-scan invites and the encrypted relay; REDIS_URL shares rooms across instances.
   signalling: (env.HANDOVER_SIGNALLING ?? '1') !== '0' ? { redisUrl: env.REDIS_URL, trustProxy: trustProxyHops(env.TRUST_PROXY) } : undefined,
   connectSrc: [...DEFAULT_CONNECT_SRC, ...(env.HANDOVER_CONNECT_SRC ?? '').split(/\s+/).filter(Boolean)]
+}).catch((err: unknown) => {
+  const message = listenErrorMessage(err, host, port)
+  if (message === undefined) throw err
+  console.error(message)
+  process.exit(1)
 })
 console.log(`Handover is running at ${running.url}/`)
 if ((env.HANDOVER_SIGNALLING ?? '1') !== '0') console.log(`Signalling at ${running.url.replace(/^http/, 'ws')}/signal${env.REDIS_URL !== undefined ? ' (shared through Redis)' : ''}`)

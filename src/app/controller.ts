@@ -145,6 +145,12 @@ export class AppController {
    * The recovery words, only for whoever knows the passphrase: an unlocked phone
    * left on a table must not hand them out. Decrypts the vault again to check.
    */
+  /** How many recovery words this wallet has (12 or 24), without showing them; undefined while locked. */
+  get recoveryWordCount (): number | undefined { return this.secret?.mnemonic.trim().split(/\s+/).length }
+
+  /** A face-to-face payment is between its steps: leaving the page now would leave the other phone guessing. */
+  paymentInFlight (): boolean { return this.f2f?.busy() === true }
+
   async revealMnemonic (passphrase: string): Promise<string> {
     if (this.secret === undefined) throw new Error('Unlock the wallet first.')
     return (await unlockVault(this.db, passphrase)).mnemonic

@@ -39,6 +39,10 @@ async function confirmOnPayer (payer: CameraPhone, payee: CameraPhone, sats: num
   await payee.page.getByTestId('sas').waitFor()
   expect(await payee.page.getByTestId('sas').innerText()).toBe(sasPayer)
   expect(sasPayer).toMatch(/^\d{3} \d{3}$/)
+  // One way out of the confirm screen, and the memo set off by a spaced dot.
+  expect(await payer.page.getByRole('button', { name: 'Cancel' }).count()).toBe(1)
+  expect(await payer.page.getByRole('button', { name: 'Close' }).count()).toBe(0)
+  expect(await req.innerText()).toMatch(new RegExp(` · “${memo}”`))
   await payer.page.getByRole('button', { name: 'Confirm and pay' }).click()
 }
 
