@@ -41,15 +41,7 @@ export async function buildPayment<C extends SpendableCoin> (args: {
   const selection = selectCoins(args.coins, scripts.map(s => s.toBinary().length), target, satsPerKb)
 
   const tx = new Transaction()
-  for (const coin of selection.inputs) {
-    const out = coin.sourceTransaction.outputs[coin.vout]
-    if (out === undefined || out.satoshis !== coin.satoshis) throw new Error(`coin ${coin.txid}:${coin.vout} does not match its source transaction`)
-    tx.addInput({
-      sourceTransaction: coin.sourceTransaction,
-      sourceOutputIndex: coin.vout,
-      unlockingScriptTemplate: new P2PKH().unlock(args.keyFor(coin.keyPath), 'all', false, coin.satoshis, out.lockingScript)
-    })
-  }
+  addCoinInputs(tx, selection.inputs, args.keyFor)
   scripts.forEach((lockingScript, i) => tx.addOutput({ lockingScript, satoshis: outputs[i]!.satoshis }))
   if (selection.change > 0) tx.addOutput({ lockingScript: LockingScript.fromHex(args.changeScript), change: true })
   await tx.fee(new SatoshisPerKilobyte(satsPerKb))
@@ -63,5 +55,21 @@ export async function buildPayment<C extends SpendableCoin> (args: {
     fee,
     inputs: selection.inputs,
     change: changeVout >= 0 ? { vout: changeVout, satoshis: tx.outputs[changeVout]!.satoshis! } : undefined
+  }
+}
+
+/**
+ * Adds each coin as a P2PKH input signed SIGHASH_ALL|FORKID, after checking the coin against
+ * its own source transaction (a stored coin that disagrees with its history is never spent).
+ */
+export function addCoinInputs (tx: Transaction, coins: readonly SpendableCoin[], keyFor: (keyPath: string) => PrivateKey): void {
+  for (const coin of coins) {
+    const out = coin.sourceTransaction.outputs[coin.vout]
+    if (out === undefined || out.satoshis !== coin.satoshis) throw new Error(`coin ${coin.txid}:${coin.vout} does not match its source transaction`)
+    tx.addInput({
+      sourceTransaction: coin.sourceTransaction,
+      sourceOutputIndex: coin.vout,
+      unlockingScriptTemplate: new P2PKH().unlock(keyFor(coin.keyPath), 'all', false, coin.satoshis, out.lockingScript)
+    })
   }
 }

@@ -1,8 +1,8 @@
 // "Cancel for sure": one transaction that spends every coin of a refused payment back to
 // one of our own addresses. Once a miner takes it, the refused payment can never be
 // mined (its inputs are gone), which is the only proof that it is dead.
-import { LockingScript, P2PKH, SatoshisPerKilobyte, Transaction, type PrivateKey } from '@bsv/sdk'
-import type { BuiltPayment, SpendableCoin } from './tx-build.ts'
+import { LockingScript, SatoshisPerKilobyte, Transaction, type PrivateKey } from '@bsv/sdk'
+import { addCoinInputs, type BuiltPayment, type SpendableCoin } from './tx-build.ts'
 
 export async function buildSweep<C extends SpendableCoin> (args: {
   coins: readonly C[]
@@ -12,15 +12,7 @@ export async function buildSweep<C extends SpendableCoin> (args: {
 }): Promise<BuiltPayment<C>> {
   if (args.coins.length === 0) throw new Error('There are no coins to take back.')
   const tx = new Transaction()
-  for (const coin of args.coins) {
-    const out = coin.sourceTransaction.outputs[coin.vout]
-    if (out === undefined || out.satoshis !== coin.satoshis) throw new Error(`coin ${coin.txid}:${coin.vout} does not match its source transaction`)
-    tx.addInput({
-      sourceTransaction: coin.sourceTransaction,
-      sourceOutputIndex: coin.vout,
-      unlockingScriptTemplate: new P2PKH().unlock(args.keyFor(coin.keyPath), 'all', false, coin.satoshis, out.lockingScript)
-    })
-  }
+  addCoinInputs(tx, args.coins, args.keyFor)
   tx.addOutput({ lockingScript: LockingScript.fromHex(args.toScript), change: true })
   await tx.fee(new SatoshisPerKilobyte(args.satsPerKb))
   const back = tx.outputs[0]?.satoshis ?? 0
