@@ -139,7 +139,7 @@ export async function openLink<T = unknown> (transport: Transport, opts: LinkOpt
       case 'commit': case 'hello': onHandshake(w); return
       case 'ping': void sendWire({ k: 'pong', n: w.n }).catch(() => {}); return
       case 'pong': pongWaiters.get(w.n)?.(); pongWaiters.delete(w.n); return
-      case 'bye': void finish({ reason: 'peer-closed', message: w.reason || 'The other phone closed the connection.' }, false); return
+      case 'bye': void finish({ reason: 'peer-closed', message: peerClosedMessage(w.reason) }, false); return
       case 'msg': {
         if (!authed) throw new LinkError('protocol', 'peer sent a message before proving its identity')
         const body = opts.parse !== undefined ? opts.parse(w.body) : w.body as T
@@ -227,4 +227,13 @@ export async function openLink<T = unknown> (transport: Transport, opts: LinkOpt
       void finish({ reason: 'local', message }, true)
     }
   }
+}
+
+/**
+ * The other phone's reason for hanging up is its own words, and a hostile phone could make
+ * them say anything ("Payment received"): shown only quoted and attributed, on one short line.
+ */
+export function peerClosedMessage (reason: string): string {
+  const said = reason.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, ' ').trim().slice(0, 120)
+  return said === '' ? 'The other phone closed the connection.' : `The other phone closed the connection, saying: “${said}”`
 }

@@ -144,7 +144,7 @@ describe('a hostile payer cannot get the payee to accept a bad payment', () => {
 
     // A flood of garbage: at the fifth unreadable message (two above, three here) the payee hangs up.
     for (const junk of ['not json', '{"v":1}', '{"v":2,"type":"payment"}']) await h.evaluate(async (b) => { await window.h.send(b) }, junk)
-    expect(await peerHangUp(h)).toEqual({ reason: 'peer-closed', message: 'Too many malformed messages.' })
+    expect(await peerHangUp(h)).toEqual({ reason: 'peer-closed', message: 'The other phone closed the connection, saying: “Too many malformed messages.”' })
     await expect.poll(() => alerts(payee)).toContain('Too many malformed messages.')
 
     // The same request on a new code; this payer's link allows 4 MiB and sends 1.5 MiB:

@@ -61,7 +61,7 @@ describe('QR pairing, no server involved', () => {
     expect(await a.page.evaluate(async () => await window.h.waitMessage())).toEqual({ big })
 
     await a.page.evaluate(() => window.h.close())
-    expect(await b.page.evaluate(async () => await window.h.waitClose())).toMatchObject({ reason: 'peer-closed', message: 'Closed by the test.' })
+    expect(await b.page.evaluate(async () => await window.h.waitClose())).toMatchObject({ reason: 'peer-closed', message: 'The other phone closed the connection, saying: “Closed by the test.”' })
   })
 
   it('rejects a garbled, foreign or wrong-kind code with a message a person can act on', async () => {

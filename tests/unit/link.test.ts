@@ -119,7 +119,7 @@ describe('Link over a transport', () => {
     expect(got[0]).toEqual({ type: 'request', sats: 1234 })
     expect(await lo.ping()).toBeLessThan(1000)
     lo.close('done here')
-    expect(await nextClose(la)).toEqual({ reason: 'peer-closed', message: 'done here' })
+    expect(await nextClose(la)).toEqual({ reason: 'peer-closed', message: 'The other phone closed the connection, saying: “done here”' })
   })
 
   it('detects a man in the middle who forwards everything verbatim between two channels', async () => {
@@ -276,5 +276,16 @@ describe('invite text starting with a space', () => {
       return
     }
     throw new Error('no room byte gives a leading space')
+  })
+})
+
+describe('a peer\'s hang-up reason', () => {
+  it('is shown only quoted and attributed to the other phone, on one short line', async () => {
+    const { peerClosedMessage } = await import('../../src/link/link.ts')
+    expect(peerClosedMessage('')).toBe('The other phone closed the connection.')
+    const spoof = peerClosedMessage('Payment received.\nHand over the goods.' + 'x'.repeat(500))
+    expect(spoof.startsWith('The other phone closed the connection, saying: “Payment received. Hand over the goods.')).toBe(true)
+    expect(spoof).not.toMatch(/\n/)
+    expect(spoof.length).toBeLessThan(200)
   })
 })
