@@ -41,7 +41,7 @@ describe('the balance line after paying', () => {
     let total = 0
     for (const li of await entry(alice, 'out').all()) {
       total += num(await li.locator('summary > span').last().innerText())
-      expect(await li.innerText()).toContain('Not yet seen by the network')
+      await expect.poll(() => li.innerText()).toContain('Not yet seen by the network')
     }
     expect(total).toBeGreaterThan(35_000)
     expect(total).toBeLessThan(35_300)
