@@ -1,6 +1,7 @@
 import { defineConfig } from 'vite'
 import { svelte } from '@sveltejs/vite-plugin-svelte'
 import { VitePWA } from 'vite-plugin-pwa'
+import { precompress } from './build/precompress.ts'
 
 export default defineConfig({
   plugins: [
@@ -40,7 +41,9 @@ export default defineConfig({
         cleanupOutdatedCaches: true,
         maximumFileSizeToCacheInBytes: 4 * 1024 * 1024
       }
-    })
+    }),
+    // Last: brotli and gzip copies of everything above, the service worker included.
+    precompress()
   ],
   // `npm run dev` serves the UI with hot reload; the devnet and signalling come from a
   // separately running `npm run serve` (default port 8787, or HANDOVER_API).
