@@ -93,7 +93,8 @@ describe('compressed copies by Accept-Encoding', () => {
   })
 
   it('no Accept-Encoding, identity only, or codings we do not have: the file itself, uncompressed', async () => {
-    for (const h of [{}, { 'accept-encoding': 'identity' }, { 'accept-encoding': 'zstd, deflate' }, { 'accept-encoding': 'br;q=0, gzip;q=0' }]) {
+    const cases: Array<Record<string, string>> = [{}, { 'accept-encoding': 'identity' }, { 'accept-encoding': 'zstd, deflate' }, { 'accept-encoding': 'br;q=0, gzip;q=0' }]
+    for (const h of cases) {
       const a = await get('/assets/index-AbCd1234.js', h)
       expect(a.status).toBe(200)
       expect(a.headers['content-encoding']).toBeUndefined()
