@@ -1,6 +1,5 @@
 // The app's use cases behind one object the UI renders: onboarding, unlock, auto-lock,
 // and an unlocked Wallet kept fresh (sync, outbox, statuses) while the app is open.
-import { Utils } from '@bsv/sdk'
 import type { Network } from '../core/network.ts'
 import { openAppDB, type AppDB } from '../store/db.ts'
 import type { Settings } from '../store/records.ts'
@@ -9,15 +8,18 @@ import { canInvite, loadSettings, saveSettings } from './settings.ts'
 import { holdSingleTabLock } from './single-tab.ts'
 import type { UpdateState } from './updates.ts'
 import type { InstallOption } from './install.ts'
-import { changePassphrase, createVault, hasVault, newMnemonic, unlockVault } from './vault.ts'
-import { exportBackup, openBackup, settingsFromBackup, type Backup } from './backup.ts'
-import { Wallet } from './wallet.ts'
+import { changePassphrase, hasVault, unlockVault } from './vault.ts'
+import type { Backup } from './backup.ts'
+import type { Wallet } from './wallet.ts'
 import type { FaceToFace } from './face-to-face.ts'
 import { contactFor, listContacts, nameContact, recordPeer, type PeerIdentity } from './contacts.ts'
 import type { ContactRecord } from '../store/records.ts'
 import { openPayeeSession, reconcileSessions } from './session-recovery.ts'
 
 export type Phase = 'loading' | 'other-tab' | 'onboarding' | 'locked' | 'unlocked'
+
+/** The code an open wallet needs (SDK, BIP39, wallet, backups): not on the way to the first screen. */
+type UnlockedCode = typeof import('./unlocked.ts')
 
 const REFRESH_MS = 15_000
 
@@ -46,7 +48,22 @@ export class AppController {
   /** The face-to-face payment in progress, payer or payee side; loaded on first use (WebRTC, protocol). */
   f2f: FaceToFace | undefined
 
+  private unlockedCode: Promise<UnlockedCode> | undefined
+
   constructor (readonly origin: string, private readonly dbPrefix = 'handover') {}
+
+  /**
+   * Starts loading what an open wallet needs, once; main.ts calls it as soon as the first
+   * screen has painted, so it arrives while the person types. A failed load (offline before
+   * the service worker had it) is forgotten, so the next try fetches again.
+   */
+  async preload (): Promise<UnlockedCode> {
+    this.unlockedCode ??= import('./unlocked.ts').catch((e: unknown) => {
+      this.unlockedCode = undefined
+      throw new Error(`Handover could not load the rest of the app (${(e as Error).message}). Check the connection and try again; nothing was changed.`)
+    })
+    return await this.unlockedCode
+  }
 
   async faceToFace (): Promise<FaceToFace> {
     if (this.f2f === undefined) {
@@ -76,15 +93,17 @@ export class AppController {
     this.emit()
   }
 
-  newMnemonic (words: 12 | 24 = 12): string { return newMnemonic(words) }
+  async newMnemonic (words: 12 | 24 = 12): Promise<string> { return (await this.preload()).newMnemonic(words) }
 
   async create (mnemonic: string, passphrase: string): Promise<void> {
+    const { createVault } = await this.preload()
     this.secret = await createVault(this.db, mnemonic, passphrase)
     this.askPersistentStorage()
     await this.openWallet()
   }
 
   async restore (mnemonic: string, bip39Passphrase: string, passphrase: string): Promise<void> {
+    const { createVault } = await this.preload()
     this.secret = await createVault(this.db, mnemonic, passphrase, bip39Passphrase)
     this.askPersistentStorage()
     await this.openWallet({ restore: true })
@@ -92,6 +111,7 @@ export class AppController {
 
   /** Restores from an encrypted backup file; the file's passphrase becomes this device's passphrase. */
   async restoreBackup (fileText: string, passphrase: string): Promise<void> {
+    const { createVault, openBackup, settingsFromBackup } = await this.preload()
     const { secret, settings } = await openBackup(fileText, passphrase)
     this.secret = await createVault(this.db, secret.mnemonic, passphrase, secret.bip39Passphrase)
     const restored = settingsFromBackup(settings)
@@ -102,11 +122,14 @@ export class AppController {
 
   async backup (): Promise<Backup> {
     if (this.secret === undefined) throw new Error('Unlock the wallet to back it up.')
-    return await exportBackup(this.db, this.secret.seedHex)
+    return await (await this.preload()).exportBackup(this.db, this.secret.seedHex)
   }
 
   async unlock (passphrase: string): Promise<void> {
-    this.secret = await unlockVault(this.db, passphrase)
+    // The key derivation (WebCrypto, off the main thread) and the code download run side by
+    // side; a wrong passphrase is reported as soon as it is known.
+    const [secret] = await Promise.all([unlockVault(this.db, passphrase), this.preload()])
+    this.secret = secret
     await this.openWallet()
   }
 
@@ -216,7 +239,8 @@ export class AppController {
 
   private async openWallet (opts: { restore?: boolean } = {}): Promise<void> {
     const secret = this.secret!
-    this.wallet = await Wallet.open(Utils.toArray(secret.seedHex, 'hex'), this.settings, this.origin, this.dbPrefix)
+    const { Wallet, seedBytes } = await this.preload()
+    this.wallet = await Wallet.open(seedBytes(secret.seedHex), this.settings, this.origin, this.dbPrefix)
     this.wallet.onChange(() => this.emit())
     this.phase = 'unlocked'
     this.lastActivity = Date.now()
