@@ -46,11 +46,13 @@ for (const name of enginesToRun()) {
       const p = await phone()
       // the box sits by its label: it does not grow across the row
       await click(p, 'Create a new wallet')
-      const box = await p.evaluate(() => {
+      // The words appear once the BIP39 code (loaded after the first screen) is there.
+      const measure = async (): Promise<{ w: number, row: number } | undefined> => await p.evaluate(() => {
         const input = Array.from(document.querySelectorAll('label')).find(l => l.textContent?.includes('I wrote them down'))?.control
         return input === null || input === undefined ? undefined : { w: input.getBoundingClientRect().width, row: input.parentElement!.getBoundingClientRect().width }
       })
-      expect(box).toBeDefined()
+      await expect.poll(measure, { timeout: 20_000 }).toBeDefined()
+      const box = await measure()
       expect(box!.w).toBeLessThan(40)
       await click(p, 'Back')
       await createWallet(p)

@@ -5,6 +5,8 @@ import type { Page } from 'playwright-core'
 
 export async function fillCreateWallet (page: Page, passphrase: string): Promise<string> {
   await page.getByRole('button', { name: 'Create a new wallet' }).click()
+  // The words appear once the BIP39 code (loaded after the first screen) has arrived.
+  await page.getByTestId('mnemonic').waitFor()
   const words = (await page.getByTestId('mnemonic').locator('li').allInnerTexts()).join(' ')
   await page.getByLabel('I wrote them down').check()
   const list = words.split(' ')

@@ -12,6 +12,7 @@ describe('onboarding', () => {
   it('creates the wallet only once the backup words typed back match', async () => {
     const page = await phone(app.browser, app.url + '/')
     await page.getByRole('button', { name: 'Create a new wallet' }).click()
+    await page.getByTestId('mnemonic').waitFor()
     const words = (await page.getByTestId('mnemonic').locator('li').allInnerTexts())
     await page.getByLabel('I wrote them down').check()
     await page.getByLabel('Passphrase', { exact: true }).fill(PASS)

@@ -1,0 +1,136 @@
+// Issue 12: how soon a phone shows a usable first screen, and unlocks, on an emulated
+// mid-range Android phone (CPU 4× slower, Slow 4G), against an empty Vite + Svelte page
+// built and served the same way in the same run. Needs `npm run build` first.
+//   cold_first_screen_ms_4x: navigation → the frame that paints the first screen a new visitor can
+//     use (the welcome screen's buttons); empty cache, no service worker. Median of RUNS.
+//   baseline_first_screen_ms_4x: the same for the empty page (its mounted component), and the
+//     ratio of the two (goal ≤ 1.5).
+//   cold_fcp_ms_4x: first contentful paint of the cold load (the static shell paints here).
+//   js_bytes_over_wire_kb: script bytes received (compressed, with headers) by the cold first
+//     screen; js_bytes_over_wire_settled_kb: all script bytes of the cold visit once the network
+//     is quiet (the code loaded for after unlock and the service worker's precache included).
+//   warm_first_screen_ms_4x: a returning visitor (wallet on the phone, service worker installed)
+//     → the lock screen's passphrase field.
+//   unlock_to_balance_ms_4x: on that warm page, the passphrase is submitted TYPING_MS after the
+//     field appeared (a short passphrase typed quickly) → the balance shows a number.
+//   (entry_js_gzip_kb, the initial JS graph gzipped, is printed by bench/app-load.ts.)
+import { join } from 'node:path'
+import type { Browser, Page } from 'playwright-core'
+import { existsSync } from 'node:fs'
+import { startAppServer } from '../server/app-server.ts'
+import { launch } from '../tests/e2e/browser.ts'
+import { fillCreateWallet } from '../tests/e2e/onboard.ts'
+import { median } from './lib/stats.ts'
+import { APP_DIST, EMPTY_PAGE_SCREEN, MOBILE, buildEmptySveltePage, countScriptBytes, firstScreenProbe, print, throttle, waitForStamps } from './lib/load-lab.ts'
+
+const RUNS = Number(process.env.HANDOVER_BENCH_RUNS ?? 5)
+const PASS = 'correct horse battery staple'
+const TYPING_MS = 1500
+/** The welcome screen's buttons, or the lock screen's field: the app's usable first screens. */
+const APP_SCREEN = 'main button, main input'
+
+if (!existsSync(join(APP_DIST, 'index.html'))) {
+  console.error(`bench/first-screen.ts: ${APP_DIST}/index.html is missing; run \`npm run build\` first.`)
+  process.exit(1)
+}
+
+async function cold (browser: Browser, url: string, selector: string): Promise<{ screen: number, fcp: number, jsAtScreen: number, jsSettled: number }> {
+  const ctx = await browser.newContext(MOBILE)
+  try {
+    const page = await ctx.newPage()
+    const cdp = await throttle(page)
+    const js = countScriptBytes(cdp)
+    await page.addInitScript(firstScreenProbe(selector))
+    await page.goto(url, { waitUntil: 'commit' })
+    const t = await waitForStamps(page)
+    const jsAtScreen = js.bytes()
+    await page.waitForLoadState('networkidle', { timeout: 120_000 }).catch(() => undefined)
+    return { screen: t.screen, fcp: t.fcp, jsAtScreen, jsSettled: js.bytes() }
+  } finally {
+    await ctx.close()
+  }
+}
+
+/** In the page: fills the passphrase, submits as soon as the button allows, stamps submit and balance. */
+const UNLOCK = `new Promise((resolve, reject) => {
+  const field = document.querySelector('main input[type="password"]')
+  field.value = ${JSON.stringify(PASS)}
+  field.dispatchEvent(new Event('input', { bubbles: true }))
+  let submit
+  const done = () => {
+    const b = document.querySelector('[data-testid="balance"]')
+    if (submit !== undefined && b && /\\d/.test(b.textContent || '')) { obs.disconnect(); resolve({ submit, balance: performance.now(), text: b.textContent }) }
+  }
+  const obs = new MutationObserver(done)
+  obs.observe(document, { childList: true, subtree: true, characterData: true })
+  const press = () => {
+    const button = field.form.querySelector('button[type="submit"]')
+    if (button.disabled) { requestAnimationFrame(press); return }
+    submit = performance.now()
+    button.click()
+  }
+  press()
+  setTimeout(() => reject(new Error('no balance within 60 s: ' + document.body.innerText.slice(0, 300))), 60000)
+})`
+
+async function warm (browser: Browser, url: string): Promise<Array<{ screen: number, unlock: number }>> {
+  const ctx = await browser.newContext(MOBILE)
+  try {
+    // A funded wallet, created once through the UI without throttling.
+    const setup = await ctx.newPage()
+    await setup.goto(url)
+    await fillCreateWallet(setup, PASS)
+    await setup.getByRole('button', { name: 'Get test coins' }).click()
+    await setup.waitForFunction(() => /^1,000,000\b/.test(document.querySelector('[data-testid="balance"]')?.textContent ?? ''), undefined, { timeout: 60_000 })
+    await setup.evaluate('navigator.serviceWorker.ready.then(() => true)')
+    await setup.waitForLoadState('networkidle')
+    await setup.close() // one tab at a time: the app refuses a second one
+    const runs: Array<{ screen: number, unlock: number }> = []
+    for (let i = 0; i < RUNS; i++) {
+      const page: Page = await ctx.newPage()
+      await throttle(page)
+      await page.addInitScript(firstScreenProbe('main input[type="password"]'))
+      await page.goto(url, { waitUntil: 'commit' })
+      const t = await waitForStamps(page)
+      await page.waitForTimeout(TYPING_MS)
+      const u = await page.evaluate(UNLOCK) as { submit: number, balance: number, text: string }
+      if (!/^1,000,000\b/.test(u.text)) throw new Error(`unexpected balance after unlock: ${u.text}`)
+      runs.push({ screen: t.screen, unlock: u.balance - u.submit })
+      await page.close()
+    }
+    return runs
+  } finally {
+    await ctx.close()
+  }
+}
+
+const emptyDist = await buildEmptySveltePage()
+const app = await startAppServer({ host: '127.0.0.1', port: 0, staticDir: APP_DIST, devnetFile: ':memory:' })
+const empty = await startAppServer({ host: '127.0.0.1', port: 0, staticDir: emptyDist })
+const browser = await launch()
+try {
+  const appRuns = []
+  const emptyRuns = []
+  // Interleaved, so a busy moment of the machine hits both alike.
+  for (let i = 0; i < RUNS; i++) {
+    appRuns.push(await cold(browser, app.url + '/', APP_SCREEN))
+    emptyRuns.push(await cold(browser, empty.url + '/', EMPTY_PAGE_SCREEN))
+  }
+  const appScreen = median(appRuns.map(r => r.screen))
+  const emptyScreen = median(emptyRuns.map(r => r.screen))
+  print('cold_first_screen_ms_4x', appScreen, 'ms')
+  print('baseline_first_screen_ms_4x', emptyScreen, 'ms')
+  print('cold_first_screen_vs_baseline_ratio', appScreen / emptyScreen, 'x')
+  print('cold_fcp_ms_4x', median(appRuns.map(r => r.fcp)), 'ms')
+  print('baseline_fcp_ms_4x', median(emptyRuns.map(r => r.fcp)), 'ms')
+  print('js_bytes_over_wire_kb', median(appRuns.map(r => r.jsAtScreen)) / 1000, 'kB')
+  print('js_bytes_over_wire_settled_kb', median(appRuns.map(r => r.jsSettled)) / 1000, 'kB')
+  print('baseline_js_bytes_over_wire_kb', median(emptyRuns.map(r => r.jsAtScreen)) / 1000, 'kB')
+  const w = await warm(browser, app.url + '/')
+  print('warm_first_screen_ms_4x', median(w.map(r => r.screen)), 'ms')
+  print('unlock_to_balance_ms_4x', median(w.map(r => r.unlock)), 'ms')
+} finally {
+  await browser.close()
+  await app.close()
+  await empty.close()
+}
