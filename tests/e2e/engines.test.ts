@@ -51,7 +51,8 @@ for (const name of enginesToRun()) {
         const input = Array.from(document.querySelectorAll('label')).find(l => l.textContent?.includes('I wrote them down'))?.control
         return input === null || input === undefined ? undefined : { w: input.getBoundingClientRect().width, row: input.parentElement!.getBoundingClientRect().width }
       })
-      await expect.poll(measure, { timeout: 20_000 }).toBeDefined()
+      // WebKit's driver hands undefined back as null: wait for a real measurement.
+      await expect.poll(async () => (await measure()) != null, { timeout: 20_000 }).toBe(true)
       const box = await measure()
       expect(box!.w).toBeLessThan(40)
       await click(p, 'Back')
