@@ -88,7 +88,7 @@ async function workerDecoder (engine: 'auto' | 'jsqr'): Promise<FrameDecoder> {
     for (const p of pending.values()) p.reject(e)
     pending.clear()
   }
-  const ready = new Promise<{ engine: 'zxing' | 'jsqr', bitmaps: boolean }>((resolve, reject) => {
+  const ready = new Promise<{ engine: 'zxing' | 'jsqr', bitmaps: boolean, videoFrames: boolean }>((resolve, reject) => {
     const timer = setTimeout(() => { reject(new Error('the decoder did not start')) }, READY_MS)
     worker.onmessage = (e: MessageEvent<FromDecodeWorker>) => {
       const m = e.data
@@ -100,18 +100,29 @@ async function workerDecoder (engine: 'auto' | 'jsqr'): Promise<FrameDecoder> {
     worker.onerror = e => { e.preventDefault(); clearTimeout(timer); const err = new Error(`decoder worker failed: ${e.message}`); reject(err); fail(err) }
   })
   worker.postMessage({ type: 'init', engine } satisfies ToDecodeWorker)
-  let info: { engine: 'zxing' | 'jsqr', bitmaps: boolean }
+  let info: { engine: 'zxing' | 'jsqr', bitmaps: boolean, videoFrames: boolean }
   try {
     info = await ready
   } catch (e) {
     worker.terminate()
     throw e
   }
+  // Cheapest first for the main thread: a VideoFrame wraps the camera's buffer (no pixel
+  // conversion here; measured on a 4x-throttled Chromium at 720p: ~2% of the main thread,
+  // against ~60% to make an ImageBitmap or read a canvas).
+  let videoFrames = info.videoFrames && typeof VideoFrame === 'function'
   let bitmaps = info.bitmaps && typeof createImageBitmap === 'function'
   let grabber: FrameGrabber | undefined
   let ids = 0
   const send = async (video: HTMLVideoElement): Promise<ToDecodeWorker> => {
     const id = ++ids
+    if (videoFrames) {
+      try {
+        return { type: 'frame', id, videoFrame: new VideoFrame(video) }
+      } catch {
+        videoFrames = false // this engine cannot wrap a video element's frame
+      }
+    }
     if (bitmaps) {
       try {
         const { width, height } = frameSize(video)
@@ -133,7 +144,15 @@ async function workerDecoder (engine: 'auto' | 'jsqr'): Promise<FrameDecoder> {
       if (msg.type !== 'frame') throw new Error('unreachable')
       return await new Promise<string[]>((resolve, reject) => {
         pending.set(msg.id, { resolve, reject })
-        worker.postMessage(msg, 'bitmap' in msg ? [msg.bitmap] : [msg.data])
+        try {
+          worker.postMessage(msg, 'videoFrame' in msg ? [msg.videoFrame] : 'bitmap' in msg ? [msg.bitmap] : [msg.data])
+        } catch {
+          pending.delete(msg.id)
+          if ('videoFrame' in msg) { msg.videoFrame.close(); videoFrames = false }
+          if ('bitmap' in msg) { msg.bitmap.close(); bitmaps = false }
+          // This kind of frame cannot be handed over here: skip this one, the next goes another way.
+          resolve([])
+        }
       })
     },
     close: () => { worker.terminate(); fail(new Error('decoder closed')) }
