@@ -9,7 +9,8 @@ import { join } from 'node:path'
 import QRCode from 'qrcode'
 import type { Page } from 'playwright-core'
 import { useApp } from './app-fixture.ts'
-import { cameraPhone, type CameraPhone } from './phones.ts'
+import { cameraPhone, writeBlank, type CameraPhone } from './phones.ts'
+import { launch } from './browser.ts'
 import { createWallet, unlock } from './wallet-ui.ts'
 
 const app = useApp({ browser: false })
@@ -28,12 +29,12 @@ afterAll(async () => {
 })
 
 /** Makes the fake camera film `text` as a code on a screen, a bit small and soft; `dark`: light modules on dark. */
-async function film (text: string, dark = false): Promise<void> {
+async function film (text: string, dark = false, camera = cam.camera): Promise<void> {
   const png = join(tmp, 'code.png')
   await QRCode.toFile(png, text, { errorCorrectionLevel: 'M', scale: 6, margin: 4 })
   execFileSync('ffmpeg', ['-y', '-loglevel', 'error', '-loop', '1', '-i', png, '-vf',
     `${dark ? 'negate,' : ''}scale=300:300,pad=640:480:(ow-iw)/2:(oh-ih)/2:${dark ? '0x202020' : '0x707070'},gblur=sigma=0.8,format=yuv420p`,
-    '-frames:v', '3', '-f', 'yuv4mpegpipe', cam.camera])
+    '-frames:v', '3', '-f', 'yuv4mpegpipe', camera])
 }
 
 /** Pay → Scan a code (from Home, or again from the Pay screen): what lands in the address field. */
@@ -91,6 +92,36 @@ describe('camera scanner', () => {
       expect(await scanOnPay(page, target)).toEqual({ to: target, decoder: 'zxing' })
     } finally {
       await page.context().setOffline(false)
+    }
+  })
+
+  it('where WebAssembly may not run (a CSP without wasm-unsafe-eval) the worker falls back to jsQR, and still reads a dark-mode code', async () => {
+    const camera = join(tmp, 'nowasm.y4m')
+    writeBlank(camera)
+    const browser = await launch(['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${camera}`])
+    try {
+      const ctx = await browser.newContext({ viewport: { width: 390, height: 844 }, serviceWorkers: 'block' })
+      // The app as an older host would serve it: the CSP forbids compiling WebAssembly.
+      await ctx.route('**/*', async route => {
+        const res = await route.fetch()
+        const headers = { ...res.headers() }
+        if (headers['content-security-policy'] !== undefined) headers['content-security-policy'] = headers['content-security-policy'].replace(" 'wasm-unsafe-eval'", '')
+        await route.fulfill({ response: res, headers })
+      })
+      const page = await ctx.newPage()
+      await page.goto(app.url + '/')
+      await page.evaluate(() => {
+        new MutationObserver(() => {
+          const d = document.querySelector('.scanner')?.getAttribute('data-decoder')
+          if (d != null) (window as unknown as { lastDecoder?: string }).lastDecoder = d
+        }).observe(document.body, { subtree: true, attributes: true, childList: true })
+      })
+      await createWallet(page)
+      const dark = 'bitcoin:n3GNqMveyvaPvUbH469vDRadqpJMPc84JA?sv&amount=0.0005'
+      await film(dark, true, camera)
+      expect(await scanOnPay(page, dark)).toEqual({ to: dark, decoder: 'jsqr' })
+    } finally {
+      await browser.close()
     }
   })
 })
