@@ -34,7 +34,8 @@ export default defineConfig({
         launch_handler: { client_mode: 'focus-existing' }
       } as Record<string, unknown>,
       workbox: {
-        globPatterns: ['**/*.{js,css,html,svg,png,webmanifest}'],
+        // wasm: the QR decoder, so the camera scanner reads codes offline too.
+        globPatterns: ['**/*.{js,css,html,svg,png,webmanifest,wasm}'],
         navigateFallback: 'index.html',
         // Chain, miner and devnet calls must never be served from a cache.
         navigateFallbackDenylist: [/^\/devnet\//, /^\/signal/],

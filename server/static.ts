@@ -27,7 +27,8 @@ const TYPES: Record<string, string> = {
 export function securityHeaders (connectSrc: string[]): Record<string, string> {
   const csp = [
     "default-src 'self'",
-    "script-src 'self'",
+    // 'wasm-unsafe-eval' lets our own .wasm (the QR decoder) compile; it allows no eval of JS.
+    "script-src 'self' 'wasm-unsafe-eval'",
     "style-src 'self'",
     "img-src 'self' data: blob:",
     "media-src 'self' blob:",

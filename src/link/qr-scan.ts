@@ -1,52 +1,87 @@
-// Reading QR codes from the camera with jsQR: it installs from npm alone and works where
-// BarcodeDetector is absent (Linux Chromium, Firefox). Loaded lazily by the UI.
-import jsQR from 'jsqr'
+// Reading QR codes from the camera. The decoding engine is chosen in qr-decoder.ts
+// (BarcodeDetector, zxing-cpp in a Worker, jsQR); this module owns the camera and the
+// frame loop, one frame in flight at a time so a slow phone never queues work.
+// Loaded lazily by the UI.
+import { openDecoder, type DecoderChoice, type DecoderEngine } from './qr-decoder.ts'
 
-/** Decodes one frame; undefined when no code is visible. */
-export function decodeQrFrame (img: ImageData): string | undefined {
-  const r = jsQR(img.data, img.width, img.height, { inversionAttempts: 'dontInvert' })
-  return r?.data || undefined
-}
+export type { DecoderChoice, DecoderEngine } from './qr-decoder.ts'
 
 export interface ScanOptions {
   /** 'environment' (back, default) or 'user' (front). */
   facingMode?: 'environment' | 'user'
   /** Gets the live stream, e.g. to offer the torch where the camera has one. */
   onStream?: (stream: MediaStream) => void
-  /** Return only codes this accepts (e.g. the kind you expect); others are ignored. */
+  /**
+   * Called with every code read; the scan ends with the first text this accepts.
+   * Returning false keeps scanning, so a caller can collect many codes (an animated QR).
+   */
   accept?: (text: string) => boolean
   signal?: AbortSignal
   /** Where to show the camera; a hidden element is used otherwise. */
   video?: HTMLVideoElement
-  /** Frames per second to try decoding. Default 8. */
+  /** Most frames per second to try decoding. Default 8. */
   fps?: number
+  /** Forces a decoding engine (tests, benchmarks). Default 'auto': the best available. */
+  decoder?: DecoderChoice
+  /** Tells which engine decodes (once it is known). */
+  onDecoder?: (engine: DecoderEngine) => void
+}
+
+const sleep = async (ms: number, signal?: AbortSignal): Promise<void> => {
+  await new Promise<void>(resolve => {
+    const t = setTimeout(done, ms)
+    signal?.addEventListener('abort', done, { once: true })
+    function done (): void { clearTimeout(t); signal?.removeEventListener('abort', done); resolve() }
+  })
 }
 
 /** Opens the back camera and resolves with the first accepted QR text. */
 export async function scanQrFromCamera (opts: ScanOptions = {}): Promise<string> {
-  const stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: opts.facingMode ?? 'environment' }, audio: false })
+  // The decoder (worker, .wasm) starts while the camera opens.
+  const decoderP = openDecoder(opts.decoder ?? 'auto')
+  decoderP.catch(() => {})
+  let stream: MediaStream
+  try {
+    stream = await navigator.mediaDevices.getUserMedia({
+      // A dense code needs pixels: ask for 720p, take what the camera has.
+      video: { facingMode: opts.facingMode ?? 'environment', width: { ideal: 1280 }, height: { ideal: 720 } },
+      audio: false
+    })
+  } catch (e) {
+    void decoderP.then(d => { d.close() }, () => {})
+    throw e
+  }
   opts.onStream?.(stream)
   const video = opts.video ?? document.createElement('video')
-  video.muted = true
-  video.playsInline = true
-  video.srcObject = stream
-  await video.play()
-  const canvas = document.createElement('canvas')
-  const ctx = canvas.getContext('2d', { willReadFrequently: true })
-  if (ctx === null) throw new Error('no 2d canvas')
+  let decoder = await decoderP.catch(() => undefined)
   try {
+    video.muted = true
+    video.playsInline = true
+    video.srcObject = stream
+    await video.play()
+    decoder ??= await openDecoder('jsqr-main')
+    opts.onDecoder?.(decoder.engine)
+    const interval = 1000 / (opts.fps ?? 8)
+    const stopIfAborted = (): void => { if (opts.signal?.aborted === true) throw new DOMException('scan cancelled', 'AbortError') }
     for (;;) {
-      if (opts.signal?.aborted === true) throw new DOMException('scan cancelled', 'AbortError')
-      if (video.videoWidth > 0) {
-        canvas.width = video.videoWidth; canvas.height = video.videoHeight
-        ctx.drawImage(video, 0, 0)
-        const text = decodeQrFrame(ctx.getImageData(0, 0, canvas.width, canvas.height))
-        if (text !== undefined && (opts.accept?.(text) ?? true)) return text
+      stopIfAborted()
+      const t0 = performance.now()
+      if (video.videoWidth > 0 && video.readyState >= 2) {
+        let texts: string[] = []
+        try {
+          texts = await decoder.decode(video)
+        } catch {
+          // The engine broke (its worker died): carry on with the plain one rather than stop scanning.
+          if (decoder.engine !== 'jsqr-main') { decoder.close(); decoder = await openDecoder('jsqr-main'); opts.onDecoder?.(decoder.engine) }
+        }
+        stopIfAborted()
+        for (const text of texts) if (opts.accept?.(text) ?? true) return text
       }
-      await new Promise(r => setTimeout(r, 1000 / (opts.fps ?? 8)))
+      await sleep(Math.max(0, interval - (performance.now() - t0)), opts.signal)
     }
   } finally {
-    stream.getTracks().forEach(t => t.stop())
+    decoder?.close()
+    stream.getTracks().forEach(t => { t.stop() })
     if (opts.video === undefined) video.srcObject = null
   }
 }

@@ -5,6 +5,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { resolve } from 'node:path'
 import { HD, Mnemonic } from '@bsv/sdk'
+import QRCode from 'qrcode'
 import { startAppServer, type RunningServer } from '../../server/app-server.ts'
 import { enginesToRun, launchEngine, type Engine, type Phone } from './engines.ts'
 import {
@@ -80,7 +81,7 @@ for (const name of enginesToRun()) {
       expect(await receiveAddress(p)).toBe(expected)
     })
 
-    it('shows the Receive QR and opens the scanner with the camera', async () => {
+    it('shows the Receive QR, opens the scanner with the camera, and reads a dark-mode code with zxing-cpp', async () => {
       const p = await phone()
       await createWallet(p)
       await click(p, 'Receive')
@@ -103,6 +104,27 @@ for (const name of enginesToRun()) {
       await click(p, 'Scan a code')
       await waitText(p, '.scanner [role="status"]', 'Point the camera at the code.', 20_000)
       await expect.poll(async () => await p.evaluate(() => document.querySelector('video')?.videoWidth ?? 0), { timeout: 10_000 }).toBeGreaterThan(0)
+      // The decoder runs in this engine: zxing-cpp's .wasm compiled in the worker under our CSP.
+      await expect.poll(async () => await p.evaluate(() => document.querySelector('.scanner')?.getAttribute('data-decoder') ?? ''), { timeout: 15_000 }).toBe('zxing')
+      // And it reads: the camera now films a dark-mode BIP21 code (a canvas stream in place of
+      // this engine's fake camera, whose picture a test cannot choose).
+      const target = 'bitcoin:mfWxJ45yp2SFn7UciZyNpvDKrzbhyfKrY8?sv&amount=0.0001'
+      const qr = QRCode.create(target, { errorCorrectionLevel: 'M' })
+      const rows = Array.from({ length: qr.modules.size }, (_, y) => Array.from({ length: qr.modules.size }, (_, x) => qr.modules.get(y, x)).join(''))
+      await p.evaluate((rows: string[]) => {
+        const c = document.createElement('canvas'); c.width = 640; c.height = 480
+        const g = c.getContext('2d')!
+        const k = 6; const x0 = (640 - rows.length * k) / 2; const y0 = (480 - rows.length * k) / 2
+        const paint = (): void => {
+          g.fillStyle = '#111'; g.fillRect(0, 0, 640, 480)
+          g.fillStyle = '#eee'
+          rows.forEach((r, y) => { for (let x = 0; x < r.length; x++) if (r[x] === '1') g.fillRect(x0 + x * k, y0 + y * k, k, k) })
+        }
+        paint(); setInterval(paint, 100)
+        navigator.mediaDevices.getUserMedia = async () => c.captureStream(10)
+      }, rows)
+      await click(p, 'Switch camera')
+      await expect.poll(async () => await p.evaluate(() => (document.getElementById('send-to') as HTMLInputElement | null)?.value ?? ''), { timeout: 20_000 }).toBe(target)
     })
 
     it('notices an uncaught error and a CSP violation, so the check after each test can fail', async () => {

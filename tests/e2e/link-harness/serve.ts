@@ -23,7 +23,7 @@ export async function buildHarness (): Promise<{ dir: string, cleanup: () => voi
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) }
 }
 
-const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.map': 'application/json' }
+const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.map': 'application/json', '.wasm': 'application/wasm' }
 
 export interface HarnessServer { url: string, signalUrl: string, server: Server, signalling: SignallingHandle, close: () => Promise<void> }
 

@@ -1,0 +1,50 @@
+// The scanner's pixel decoders (the functions its worker runs): zxing-cpp and the jsQR
+// fallback both read our codes and BIP21 codes, dark-mode (inverted) ones included, and
+// find nothing in a frame without a code.
+import { describe, expect, it } from 'vitest'
+import { readFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import QRCode from 'qrcode'
+import { jsqrDecode, loadZxing, type Pixels } from '../../src/link/qr-engines.ts'
+import { encodeSdpText } from '../../src/core/sdp/index.ts'
+
+/** The code as a camera-sized RGBA frame: `scale` px per module, on a grey background. */
+function frame (text: string, opts: { invert?: boolean, scale?: number } = {}): Pixels {
+  const alnum = /^[0-9A-Z $%*+\-./:]*$/.test(text)
+  const qr = QRCode.create((alnum ? [{ data: text, mode: 'alphanumeric' }] : text) as string, { errorCorrectionLevel: 'M' })
+  const n = qr.modules.size; const scale = opts.scale ?? 4; const quiet = 4
+  const width = 480; const height = 360
+  const data = new Uint8ClampedArray(width * height * 4).fill(90)
+  const x0 = Math.floor((width - (n + 2 * quiet) * scale) / 2); const y0 = Math.floor((height - (n + 2 * quiet) * scale) / 2)
+  for (let y = 0; y < (n + 2 * quiet) * scale; y++) {
+    for (let x = 0; x < (n + 2 * quiet) * scale; x++) {
+      const mx = Math.floor(x / scale) - quiet; const my = Math.floor(y / scale) - quiet
+      const dark = mx >= 0 && my >= 0 && mx < n && my < n && qr.modules.get(my, mx) === 1
+      const v = dark !== (opts.invert === true) ? 20 : 235
+      const i = ((y0 + y) * width + x0 + x) * 4
+      data[i] = data[i + 1] = data[i + 2] = v; data[i + 3] = 255
+    }
+  }
+  return { data, width, height }
+}
+
+const wasm = readFileSync(createRequire(import.meta.url).resolve('zxing-wasm/reader/zxing_reader.wasm'))
+const offer = encodeSdpText('offer', readFileSync(new URL('../fixtures/sdp/chromium-offer.txt', import.meta.url), 'utf8'))
+const bip21 = 'bitcoin:mfWxJ45yp2SFn7UciZyNpvDKrzbhyfKrY8?sv&amount=0.0002&label=Caf%C3%A9'
+
+describe('QR pixel decoders', () => {
+  it('zxing-cpp reads an offer and a BIP21 code, plain and inverted (dark mode)', async () => {
+    const zxing = await loadZxing({ wasmBinary: wasm.buffer.slice(wasm.byteOffset, wasm.byteOffset + wasm.byteLength) })
+    for (const text of [offer, bip21]) {
+      expect(await zxing(frame(text))).toEqual([text])
+      expect(await zxing(frame(text, { invert: true }))).toEqual([text])
+    }
+    const empty = frame(bip21); empty.data.fill(128)
+    expect(await zxing(empty)).toEqual([])
+  })
+
+  it('the jsQR fallback reads inverted codes too', () => {
+    expect(jsqrDecode(frame(bip21))).toEqual([bip21])
+    expect(jsqrDecode(frame(offer, { invert: true }))).toEqual([offer])
+  })
+})
