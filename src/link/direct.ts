@@ -38,6 +38,22 @@ export interface Gathered {
 }
 
 const gathered = new WeakMap<Peer, Gathered>()
+const trickled = new WeakMap<Peer, number>()
+
+/**
+ * Hands the other phone's signal to the peer, counting the candidates it carries: an
+ * address we were given counts as "the other side has candidates" even when the browser
+ * never lists it (an mDNS name that doesn't resolve, an address it won't pair with).
+ */
+export function signalPeer (peer: Peer, data: SignalData): void {
+  if (data.candidate !== undefined && data.candidate !== null) trickled.set(peer, (trickled.get(peer) ?? 0) + 1)
+  peer.signal(data)
+}
+
+function remoteGiven (peer: Peer): number {
+  const sdp = peer._pc?.remoteDescription?.sdp ?? ''
+  return (sdp.match(/^a=candidate:/gm)?.length ?? 0) + (trickled.get(peer) ?? 0)
+}
 
 export function gatheredBy (peer: Peer): Gathered {
   return gathered.get(peer) ?? { candidates: 0, types: new Set() }
@@ -141,7 +157,8 @@ export async function watchDirect (peer: Peer, rule: EvidenceRule = DEFAULT_RULE
       pc.getStats().then(report => {
         const stats: Array<Record<string, unknown>> = []
         report.forEach(s => stats.push(s as Record<string, unknown>))
-        const snap = snapshotFromStats(stats, performance.now() - t0, pc.iceConnectionState, pc.iceGatheringState === 'complete' || peer._iceComplete)
+        const seen = snapshotFromStats(stats, performance.now() - t0, pc.iceConnectionState, pc.iceGatheringState === 'complete' || peer._iceComplete)
+        const snap = { ...seen, remoteCandidates: Math.max(seen.remoteCandidates, remoteGiven(peer)) }
         history.push(snap)
         onSnapshot?.(snap)
         const v = judgeDirect(history, rule)

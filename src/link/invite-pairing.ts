@@ -9,7 +9,7 @@
 import type Peer from '@thaunknown/simple-peer/lite.js'
 import { decodeInvite, encodeInvite, InviteError, type LinkRole } from '../core/link-auth/index.ts'
 import { PayloadError } from '../core/sdp/index.ts'
-import { createPeer, directPath, directTransport, gatheredBy, isOnline, watchDirect, type SignalData } from './direct.ts'
+import { createPeer, directPath, directTransport, gatheredBy, isOnline, signalPeer, watchDirect, type SignalData } from './direct.ts'
 import { LinkError } from './errors.ts'
 import { explainFailure, failureOf } from './explain.ts'
 import { DEFAULT_RULE, type EvidenceRule } from './ice-evidence.ts'
@@ -36,7 +36,7 @@ export interface InviteOptions<T = unknown> extends LinkOptions<T> {
    * A signalling connection opened ahead of time (see openSignal): the invite is ready
    * as soon as a room is made, without waiting for a socket.
    */
-  signal?: Promise<SignalClient>
+  signal?: Promise<SignalClient | undefined>
 }
 
 /** Opens the signalling connection early (when Receive opens), for hostInvite's `signal`. */
@@ -55,7 +55,7 @@ export interface HostedInvite<T = unknown> {
 }
 
 export async function hostInvite<T = unknown> (opts: InviteOptions<T>): Promise<HostedInvite<T>> {
-  let signal = opts.signal !== undefined ? await opts.signal : undefined
+  let signal = opts.signal !== undefined ? await opts.signal.catch(() => undefined) : undefined
   // A pre-opened socket may have closed meanwhile (the phone slept): open a fresh one.
   if (signal === undefined || signal.closed) signal = await SignalClient.connect(opts.signalUrl, opts.WebSocket)
   const { room, expiresInMs } = await signal.create()
@@ -106,7 +106,7 @@ async function connect<T> (signal: SignalClient, inbox: RelayInbox, role: LinkRo
   })
   let relaying = false
   peer.on('signal', (d: SignalData) => { if (!relaying) signal.sendSignal(d) })
-  const offSignal = signal.on('signal', d => { if (!relaying && !peer.destroyed) peer.signal(d as SignalData) })
+  const offSignal = signal.on('signal', d => { if (!relaying && !peer.destroyed) signalPeer(peer, d as SignalData) })
   peer.on('error', () => {}) // failures surface through watchDirect
 
   const peerGone = new Promise<never>((_, reject) => {

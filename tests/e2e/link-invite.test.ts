@@ -46,6 +46,11 @@ describe('one-scan invite through the signalling service', () => {
     const linkA = await a.page.evaluate(async () => await window.h.waitLink())
     if ('error' in linkA) throw new Error(linkA.error)
     expect(linkB.mode).toBe('direct')
+    // what the connected screen and the network lab read: phone to phone, and how long it took
+    expect(linkB.path).toBe('direct')
+    expect(linkA.path).toBe('direct')
+    expect(linkB.connectMs).toBeGreaterThan(0)
+    expect(linkB.fallback).toBeUndefined()
     expect(linkB.peerKey).toBe(keyA)
     expect(linkA.peerKey).toBe(keyB)
     expect(linkA.sas).toBe(linkB.sas)
@@ -78,6 +83,10 @@ describe('one-scan invite through the signalling service', () => {
     if ('error' in linkA) throw new Error(linkA.error)
     expect(linkB.mode).toBe('relay')
     expect(linkA.mode).toBe('relay')
+    expect(linkB.path).toBe('relay')
+    // B had no address to try at all: it switched on that evidence, A followed B
+    expect(linkB.fallback).toBe('no-candidates')
+    expect(linkA.fallback).toBe('peer')
     expect(linkB.peerKey).toBe(keyA)
     expect(linkA.sas).toBe(linkB.sas)
     const big = 'q'.repeat(60_000)
@@ -85,6 +94,68 @@ describe('one-scan invite through the signalling service', () => {
     expect(await a.page.evaluate(async () => await window.h.waitMessage())).toEqual({ beef: big })
     const rtts = await a.page.evaluate(async () => await window.h.echoRtts(5, 200))
     expect(rtts).toHaveLength(5)
+  })
+})
+
+describe('phones whose addresses do not reach each other (two NATs, symmetric NAT)', () => {
+  let proxy: Server
+  let proxyWss: WebSocketServer
+  let proxyUrl: string
+
+  beforeAll(async () => {
+    // Passes everything through to the real service, but every ICE candidate either phone
+    // sends now names an address where nothing answers: both phones have candidates, and
+    // no check ever gets a response, as between two phones behind NATs that don't let
+    // each other in.
+    proxy = createServer()
+    const wss = proxyWss = new WebSocketServer({ server: proxy, path: '/signal' })
+    const blackhole = (d: WebSocket.RawData, bin: boolean): WebSocket.RawData | string => bin
+      ? d
+      : String(d).replace(/(candidate:\S+ \d+ \S+ \d+ )\S+ \d+( typ)/g, '$1127.0.0.1 9$2')
+    wss.on('connection', down => {
+      const up = new WebSocket(srv.signalUrl)
+      const queue: Array<[WebSocket.RawData | string, boolean]> = []
+      up.on('open', () => { queue.splice(0).forEach(([d, bin]) => up.send(d, { binary: bin })) })
+      down.on('message', (d, bin) => {
+        const out = blackhole(d, bin)
+        if (up.readyState === WebSocket.OPEN) up.send(out, { binary: bin }); else queue.push([out, bin])
+      })
+      up.on('message', (d, bin) => { down.send(blackhole(d, bin), { binary: bin }) })
+      down.on('close', () => up.close()); up.on('close', () => down.close())
+      up.on('error', () => {}); down.on('error', () => {})
+    })
+    await new Promise<void>(r => proxy.listen(0, '127.0.0.1', () => r()))
+    proxyUrl = `ws://127.0.0.1:${(proxy.address() as AddressInfo).port}/signal`
+  })
+  afterAll(async () => {
+    // upgraded sockets are not the HTTP server's to close: a relay link still holds two
+    for (const c of proxyWss?.clients ?? []) c.terminate()
+    proxy.closeAllConnections()
+    await new Promise<void>(r => proxy.close(() => r()))
+  })
+
+  it('switch to the encrypted relay on the evidence (no STUN response), not after the 6 s timer', async () => {
+    await fresh(a); await fresh(b)
+    const keyA = await a.page.evaluate(() => window.h.setIdentity())
+    await b.page.evaluate(() => window.h.setIdentity())
+    // default options: the 6 s cap applies only while checks are being answered
+    const inv = await a.page.evaluate(async (u) => await window.h.hostInvite(u), proxyUrl)
+    const linkB = await b.page.evaluate(async ([t, u]) => await window.h.joinInvite(t!, u!), [inv.text, proxyUrl])
+    if ('error' in linkB) throw new Error(linkB.error)
+    const linkA = await a.page.evaluate(async () => await window.h.waitLink())
+    if ('error' in linkA) throw new Error(linkA.error)
+    expect(linkB.path).toBe('relay')
+    expect(linkA.path).toBe('relay')
+    expect(linkB.peerKey).toBe(keyA)
+    expect(linkA.sas).toBe(linkB.sas)
+    // each phone saw the silence and switched (or followed the one that saw it first):
+    // never the 6 s timer
+    for (const r of [linkA.fallback, linkB.fallback]) expect(r).toMatch(/^(no-response|ice-failed|peer)$/)
+    expect([linkA.fallback, linkB.fallback].some(r => r === 'no-response' || r === 'ice-failed')).toBe(true)
+    // the relay carries the payment
+    await b.page.evaluate(async () => { await window.h.send({ pay: 2 }) })
+    expect(await a.page.evaluate(async () => await window.h.waitMessage())).toEqual({ pay: 2 })
+    await a.page.evaluate(() => window.h.close())
   })
 })
 
