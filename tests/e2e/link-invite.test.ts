@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket, { WebSocketServer } from 'ws'
 import { buildHarness, serveHarness, type HarnessServer } from './link-harness/serve.ts'
 import { launchPhone, pointCamera, type Phone } from './link-harness/browser.ts'
+import { blackholeProxy, type BlackholeProxy } from './link-harness/blackhole-proxy.ts'
 
 let built: { dir: string, cleanup: () => void }
 let srv: HarnessServer
@@ -98,41 +99,10 @@ describe('one-scan invite through the signalling service', () => {
 })
 
 describe('phones whose addresses do not reach each other (two NATs, symmetric NAT)', () => {
-  let proxy: Server
-  let proxyWss: WebSocketServer
+  let proxy: BlackholeProxy
   let proxyUrl: string
-
-  beforeAll(async () => {
-    // Passes everything through to the real service, but every ICE candidate either phone
-    // sends now names an address where nothing answers: both phones have candidates, and
-    // no check ever gets a response, as between two phones behind NATs that don't let
-    // each other in.
-    proxy = createServer()
-    const wss = proxyWss = new WebSocketServer({ server: proxy, path: '/signal' })
-    const blackhole = (d: WebSocket.RawData, bin: boolean): WebSocket.RawData | string => bin
-      ? d
-      : String(d).replace(/(candidate:\S+ \d+ \S+ \d+ )\S+ \d+( typ)/g, '$1127.0.0.1 9$2')
-    wss.on('connection', down => {
-      const up = new WebSocket(srv.signalUrl)
-      const queue: Array<[WebSocket.RawData | string, boolean]> = []
-      up.on('open', () => { queue.splice(0).forEach(([d, bin]) => up.send(d, { binary: bin })) })
-      down.on('message', (d, bin) => {
-        const out = blackhole(d, bin)
-        if (up.readyState === WebSocket.OPEN) up.send(out, { binary: bin }); else queue.push([out, bin])
-      })
-      up.on('message', (d, bin) => { down.send(blackhole(d, bin), { binary: bin }) })
-      down.on('close', () => up.close()); up.on('close', () => down.close())
-      up.on('error', () => {}); down.on('error', () => {})
-    })
-    await new Promise<void>(r => proxy.listen(0, '127.0.0.1', () => r()))
-    proxyUrl = `ws://127.0.0.1:${(proxy.address() as AddressInfo).port}/signal`
-  })
-  afterAll(async () => {
-    // upgraded sockets are not the HTTP server's to close: a relay link still holds two
-    for (const c of proxyWss?.clients ?? []) c.terminate()
-    proxy.closeAllConnections()
-    await new Promise<void>(r => proxy.close(() => r()))
-  })
+  beforeAll(async () => { proxy = await blackholeProxy(srv.signalUrl); proxyUrl = proxy.url })
+  afterAll(async () => { await proxy?.close() })
 
   it('switch to the encrypted relay on the evidence (no STUN response), not after the 6 s timer', async () => {
     await fresh(a); await fresh(b)
