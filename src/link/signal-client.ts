@@ -65,7 +65,8 @@ export class SignalClient {
     const ws = new WS(url)
     await new Promise<void>((resolve, reject) => {
       const t = setTimeout(() => {
-        ws.onopen = null; ws.onerror = null
+        // Keep an error handler: closing a socket mid-handshake reports one (Node's ws throws without).
+        ws.onopen = null; ws.onerror = () => {}
         try { ws.close() } catch {}
         reject(new LinkError('signalling', SIGNAL_UNREACHABLE))
       }, timeoutMs)

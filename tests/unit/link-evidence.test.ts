@@ -5,6 +5,9 @@ import { describe, expect, it } from 'vitest'
 import { judgeDirect, pathFromStats, snapshotFromStats, type IceSnapshot } from '../../src/link/ice-evidence.ts'
 import { gatherDone, serverKinds, type GatherState } from '../../src/link/gathering.ts'
 import { answerWaitNotice, describePath, explainFailure, failureOf } from '../../src/link/explain.ts'
+import { SignalClient, type WebSocketCtor } from '../../src/link/signal-client.ts'
+import { createServer, type Socket } from 'node:net'
+import WebSocket from 'ws'
 
 const snap = (at: number, o: Partial<IceSnapshot> = {}): IceSnapshot => ({
   at, iceState: 'checking', gatheringDone: false, localCandidates: 2, remoteCandidates: 2, pairs: [], ...o
@@ -148,5 +151,26 @@ describe('what each phone tells its person', () => {
     expect(describePath('direct')).toMatch(/^Connected directly/)
     expect(describePath('turn')).toMatch(/TURN server/)
     expect(describePath('relay')).toMatch(/encrypted relay/)
+  })
+})
+
+describe('a signalling service that does not answer', () => {
+  it('is given up on after the connect timeout, with words that offer two scans', async () => {
+    // Accepts the TCP connection and never answers the WebSocket upgrade, like a captive
+    // portal or a dead service behind a live load balancer.
+    const held: Socket[] = []
+    const server = createServer(s => { held.push(s) })
+    await new Promise<void>(r => server.listen(0, '127.0.0.1', () => r()))
+    try {
+      const port = (server.address() as { port: number }).port
+      const t0 = Date.now()
+      const err = await SignalClient.connect(`ws://127.0.0.1:${port}/signal`, WebSocket as unknown as WebSocketCtor, 300).catch((e: unknown) => e)
+      expect(Date.now() - t0).toBeLessThan(2000)
+      expect(err).toMatchObject({ code: 'signalling', message: expect.stringMatching(/did not answer/) })
+      expect((err as Error).message).toMatch(/two-scan code/)
+    } finally {
+      held.forEach(s => s.destroy())
+      await new Promise<void>(r => server.close(() => r()))
+    }
   })
 })
