@@ -2,7 +2,7 @@
 // adapted to the Transport interface. Gathering is non-trickle for QR pairing but
 // bounded by gathering.ts: with STUN/TURN configured it waits for a server-reflexive
 // (and relay) candidate, so a code made once still reaches across two NATs, yet a
-// STUN server that never answers costs ~3 s instead of ~40 s. Whether a direct attempt
+// STUN server that never answers costs ~2 s instead of ~40 s. Whether a direct attempt
 // is going anywhere is judged from getStats() evidence (ice-evidence.ts).
 
 import Peer, { type SignalData } from '@thaunknown/simple-peer/lite.js'

@@ -25,13 +25,13 @@ export interface GatherRule {
   afterFirstMs: number
   /** Servers: stop this long after the first server candidate, for the rest to arrive. Default 1200 ms. */
   afterServerMs: number
-  /** Servers that never answer: stop this long after the first candidate anyway. Default 3000 ms. */
+  /** Servers that never answer: stop this long after the first candidate anyway. Default 2000 ms. */
   serverCapMs: number
   /** No candidate at all: stop at this point. Default 5000 ms. */
   hardCapMs: number
 }
 
-export const DEFAULT_GATHER: GatherRule = { afterFirstMs: 1200, afterServerMs: 1200, serverCapMs: 3000, hardCapMs: 5000 }
+export const DEFAULT_GATHER: GatherRule = { afterFirstMs: 1200, afterServerMs: 1200, serverCapMs: 2000, hardCapMs: 5000 }
 
 export function gatherDone (s: GatherState, rule: GatherRule = DEFAULT_GATHER): boolean {
   if (s.complete || s.at >= rule.hardCapMs) return true

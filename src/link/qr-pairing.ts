@@ -12,7 +12,7 @@ import { openLink, type Link, type LinkOptions } from './link.ts'
 export interface QrPairingOptions<T = unknown> extends LinkOptions<T> {
   /** STUN/TURN servers; leave empty when offline (a dead STUN server only costs the gathering cap). */
   iceServers?: RTCIceServer[]
-  /** Gathering bounds (gathering.ts); the defaults wait for STUN/TURN answers at most ~3 s. */
+  /** Gathering bounds (gathering.ts); the defaults wait for STUN/TURN answers at most ~2 s. */
   gather?: Partial<GatherRule>
   /** How long to wait for the channel to open once both codes are scanned. Default 15 s. */
   connectTimeoutMs?: number

@@ -1,9 +1,11 @@
 import { createSocket, type Socket } from 'node:dgram'
 import { mkdtempSync, rmSync } from 'node:fs'
+import { networkInterfaces } from 'node:os'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { base45Encode, decodeSdpText, packSdp } from '../../src/core/sdp/index.ts'
+import { stunServer } from './link-harness/stun-server.ts'
 import { buildHarness, serveHarness, type HarnessServer } from './link-harness/serve.ts'
 import { launchPhone, pointCamera, type Phone } from './link-harness/browser.ts'
 
@@ -123,6 +125,27 @@ describe('QR pairing, no server involved', () => {
     expect(failed).toMatchObject({ code: 'ice-failed', error: expect.stringMatching(/cannot reach each other directly/) })
     expect((failed as { error: string }).error).toMatch(/hotspot/)
     expect((failed as { error: string }).error).not.toMatch(/Connection failed/)
+  })
+
+  it('waits for the server-reflexive address when a STUN server is configured, so the code reaches across NATs', async () => {
+    // A real STUN server on this machine's own network address (Chromium gathers on
+    // non-loopback interfaces): the offer must carry the srflx candidate it answers with,
+    // not only the mDNS host name, and still fit a version-6 QR.
+    const host = Object.values(networkInterfaces()).flat().find(i => i !== undefined && i.family === 'IPv4' && !i.internal)?.address
+    if (host === undefined) return // no network interface at all: nothing to reflect
+    const stun = await stunServer(host)
+    try {
+      while (phones.length < 1) phones.push(await launchPhone(srv.url))
+      const page = phones[0]!.page
+      await page.reload(); await page.waitForFunction(() => window.h !== undefined)
+      const offer = await page.evaluate(async (u) => await window.h.qrOffer({ iceServers: [{ urls: u }] }), `stun:${host}:${stun.port}`)
+      expect(stun.requests).toBeGreaterThan(0)
+      expect(offer.version).toBeLessThanOrEqual(6)
+      const kinds = decodeSdpText(offer.text).compact.candidates.map(c => c.type)
+      expect(kinds).toContain('host')
+      expect(kinds).toContain('srflx')
+      expect(offer.ms).toBeLessThan(3000)
+    } finally { await stun.close() }
   })
 
   it('refuses oversized messages on both ends with a reason both people see', async () => {
