@@ -60,9 +60,9 @@ export function failureOf (reason: FallbackReason): FailureKind {
 /** One line for the connected screen: how the two phones are linked. */
 export function describePath (path: LinkPath): string {
   switch (path) {
-    case 'direct': return 'Connected directly, phone to phone'
-    case 'turn': return 'Connected through a TURN server (it passes on encrypted data it cannot read)'
-    case 'relay': return 'Connected through the encrypted relay (the server passes on data it cannot read)'
+    case 'direct': return 'Connected directly, phone to phone.'
+    case 'turn': return 'Connected through a TURN server, which passes on encrypted data it cannot read.'
+    case 'relay': return 'Connected through the encrypted relay, which passes on data it cannot read.'
   }
 }
 
