@@ -8,6 +8,8 @@ import WebSocket, { WebSocketServer } from 'ws'
 import { buildHarness, serveHarness, type HarnessServer } from './link-harness/serve.ts'
 import { launchPhone, pointCamera, type Phone } from './link-harness/browser.ts'
 import { blackholeProxy, type BlackholeProxy } from './link-harness/blackhole-proxy.ts'
+import { startTurn, TURNSERVER } from './link-harness/turn-server.ts'
+import { existsSync } from 'node:fs'
 
 let built: { dir: string, cleanup: () => void }
 let srv: HarnessServer
@@ -126,6 +128,32 @@ describe('phones whose addresses do not reach each other (two NATs, symmetric NA
     await b.page.evaluate(async () => { await window.h.send({ pay: 2 }) })
     expect(await a.page.evaluate(async () => await window.h.waitMessage())).toEqual({ pay: 2 })
     await a.page.evaluate(() => window.h.close())
+  })
+})
+
+describe.skipIf(!existsSync(TURNSERVER))('through a TURN server (coturn)', () => {
+  it('connects through TURN when only relayed candidates may be used, and says so', async () => {
+    const turn = await startTurn()
+    if (turn === undefined) throw new Error('coturn is installed but did not start')
+    try {
+      await fresh(a); await fresh(b)
+      await a.page.evaluate(() => window.h.setIdentity())
+      await b.page.evaluate(() => window.h.setIdentity())
+      // relay-only ICE, as on a network that lets no peer-to-peer UDP through
+      const o = { iceServers: turn.iceServers, iceTransportPolicy: 'relay' as const }
+      const inv = await a.page.evaluate(async ([u, opts]) => await window.h.hostInvite(u as string, opts as object), [srv.signalUrl, o] as const)
+      const linkB = await b.page.evaluate(async ([t, u, opts]) => await window.h.joinInvite(t as string, u as string, opts as object), [inv.text, srv.signalUrl, o] as const)
+      if ('error' in linkB) throw new Error(linkB.error)
+      const linkA = await a.page.evaluate(async () => await window.h.waitLink())
+      if ('error' in linkA) throw new Error(linkA.error)
+      // WebRTC, not our relay, and the selected pair is a TURN relay candidate
+      expect(linkB.mode).toBe('direct')
+      expect(linkB.path).toBe('turn')
+      expect(linkA.path).toBe('turn')
+      await b.page.evaluate(async () => { await window.h.send({ pay: 3 }) })
+      expect(await a.page.evaluate(async () => await window.h.waitMessage())).toEqual({ pay: 3 })
+      await a.page.evaluate(() => window.h.close())
+    } finally { await turn.close() }
   })
 })
 
