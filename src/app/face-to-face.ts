@@ -3,7 +3,8 @@
 import { payeeInFlight, payerInFlight, type PayeeState } from '../core/protocol/index.ts'
 import type { Settings } from '../store/records.ts'
 import type { Link } from '../link/link.ts'
-import { startPayeePairing, startPayerPairing, type PairingMode, type PayeePairing, type PayerPairing } from './pairing.ts'
+import type { SignalClient } from '../link/signal-client.ts'
+import { startPayeePairing, startPayerPairing, warmSignal, type PairingMode, type PayeePairing, type PayerPairing } from './pairing.ts'
 import { PaySession, type PayView } from './payer-session.ts'
 import { ReceiveSession, type ReceiveView } from './payee-session.ts'
 import { messagePipe } from './protocol-link.ts'
@@ -34,13 +35,33 @@ export interface PayFlow {
   session?: PaySession
   view?: PayView
   linkError?: string
+  /** Two scans: trouble this phone can already see while the payee has yet to scan its answer. */
+  linkNotice?: string
 }
 
 export class FaceToFace {
   receive: ReceiveFlow | undefined
   pay: PayFlow | undefined
 
+  /** A signalling connection opened when Receive opened, for the next one-scan code. */
+  private warm: Promise<SignalClient | undefined> | undefined
+
   constructor (private readonly wallet: () => Wallet | undefined, private readonly settings: () => Settings, private readonly origin: string, private readonly changed: () => void) {}
+
+  /**
+   * Receive opened: connect to the signalling service now, while the person types the
+   * amount, so the one-scan code appears without waiting for a socket.
+   */
+  warmSignal (): void {
+    this.warm ??= warmSignal(this.settings(), this.origin)
+  }
+
+  /** The pre-opened connection, once: a signalling connection serves one room. */
+  private takeWarm (): Promise<SignalClient | undefined> | undefined {
+    const w = this.warm
+    this.warm = undefined
+    return w
+  }
 
   /** A payment is in flight: no app update, no network switch until it settles. */
   busy (): boolean {
@@ -51,9 +72,10 @@ export class FaceToFace {
 
   async startReceive (satoshis: number, memo: string, mode: PairingMode): Promise<void> {
     const w = this.need()
+    const warm = mode === 'invite' ? this.takeWarm() : undefined
     this.endReceive()
     const session = await ReceiveSession.create(w, { satoshis, memo })
-    const pairing = await startPayeePairing(w, this.settings(), this.origin, mode)
+    const pairing = await startPayeePairing(w, this.settings(), this.origin, mode, warm)
     const flow: ReceiveFlow = { session, view: session.view() }
     this.receive = flow
     this.follow(flow, session)
@@ -182,6 +204,7 @@ export class FaceToFace {
    * keeps it, and unlocking shows it again with a fresh code.
    */
   endReceive (opts: { keep?: boolean } = {}): void {
+    void this.takeWarm()?.then(s => s?.close())
     this.receive?.pairing?.cancel()
     if (opts.keep !== true) this.receive?.session.cancel()
     this.receive?.session.close()
@@ -195,6 +218,7 @@ export class FaceToFace {
     const pairing = await startPayerPairing(w, this.settings(), this.origin, scanned)
     const flow: PayFlow = { pairing }
     this.pay = flow
+    pairing.onNotice?.(m => { if (this.pay === flow && flow.view === undefined) { flow.linkNotice = m; this.changed() } })
     pairing.link.then(l => {
       if (this.pay !== flow) { l.close(); return }
       const session = new PaySession(w, messagePipe(l))

@@ -2,7 +2,8 @@
 // Online with a signalling service: one scan of an invite. Otherwise: two scans
 // (offer, then answer), no server at all.
 import { answerQrOffer, createQrOffer } from '../link/qr-pairing.ts'
-import { hostInvite, joinInvite } from '../link/invite-pairing.ts'
+import { hostInvite, joinInvite, openSignal } from '../link/invite-pairing.ts'
+import type { SignalClient } from '../link/signal-client.ts'
 import { codeKind } from '../link/code-kind.ts'
 import { LinkError } from '../link/errors.ts'
 import { hasWebRTC, NO_WEBRTC_OFFLINE, NO_WEBRTC_TWO_SCANS } from '../link/webrtc-support.ts'
@@ -14,7 +15,18 @@ import type { Wallet } from './wallet.ts'
 export type PairingMode = 'invite' | 'qr'
 
 /** How long to wait for the signalling service before showing a two-scan code instead. */
-const SIGNAL_WAIT_MS = 4000
+const SIGNAL_WAIT_MS = 3000
+
+/**
+ * Opens the signalling connection ahead of time (when Receive opens), so the one-scan
+ * code is ready as soon as the amount is typed. Undefined when there is no service or it
+ * is unreachable: startPayeePairing then opens its own (and falls back to two scans).
+ */
+export function warmSignal (settings: Settings, origin: string): Promise<SignalClient | undefined> | undefined {
+  const signalUrl = signalUrlFor(settings.signalUrl, origin)
+  if (signalUrl === undefined || (typeof navigator !== 'undefined' && navigator.onLine === false)) return undefined
+  return openSignal(signalUrl).catch(() => undefined)
+}
 
 export interface PayeePairing {
   mode: PairingMode
@@ -30,6 +42,8 @@ export interface PayeePairing {
 export interface PayerPairing {
   /** QR mode: the answer the payer shows for the payee to scan. */
   answerText?: string
+  /** QR mode: early words when this phone's checks reach nothing while the payee has yet to scan. */
+  onNotice?: (cb: (message: string) => void) => void
   link: Promise<Link>
   cancel: () => void
 }
@@ -39,13 +53,15 @@ function iceServers (settings: Settings): RTCIceServer[] {
   return typeof navigator !== 'undefined' && navigator.onLine === false ? [] : settings.iceServers
 }
 
-export async function startPayeePairing (wallet: Wallet, settings: Settings, origin: string, mode: PairingMode): Promise<PayeePairing> {
+export async function startPayeePairing (
+  wallet: Wallet, settings: Settings, origin: string, mode: PairingMode, warm?: Promise<SignalClient | undefined>
+): Promise<PayeePairing> {
   const identity = wallet.identityKey()
   const signalUrl = signalUrlFor(settings.signalUrl, origin)
   if (mode === 'invite' && signalUrl !== undefined) {
     // The signalling service is a convenience: if it cannot be reached quickly, fall back
     // to two scans, which need no server at all.
-    const invite = hostInvite({ identity, signalUrl, iceServers: iceServers(settings) })
+    const invite = hostInvite({ identity, signalUrl, iceServers: iceServers(settings), ...(warm !== undefined ? { signal: warm } : {}) })
     const inv = await Promise.race([invite, new Promise<undefined>(resolve => setTimeout(() => resolve(undefined), SIGNAL_WAIT_MS))]).catch(() => undefined)
     if (inv !== undefined) return { mode, text: inv.text, link: inv.link, cancel: () => inv.cancel() }
     invite.then(i => i.cancel(), () => undefined)
@@ -71,7 +87,7 @@ export async function startPayerPairing (wallet: Wallet, settings: Settings, ori
   if (kind === 'offer') {
     if (!hasWebRTC()) throw new LinkError('no-webrtc', 'This browser cannot connect phones directly (it has no WebRTC), so it cannot answer a two-scan code. Ask the payee to show a one-scan code (untick "Two scans") instead.')
     const ans = await answerQrOffer(scanned, { identity, iceServers: iceServers(settings) })
-    return { answerText: ans.text, link: ans.link, cancel: () => ans.cancel() }
+    return { answerText: ans.text, onNotice: cb => ans.onNotice(cb), link: ans.link, cancel: () => ans.cancel() }
   }
   if (kind === 'answer') throw new LinkError('bad-code', 'This is an answer code: it is for the phone that showed the first code. Scan the payee\'s code instead.')
   throw new LinkError('bad-code', 'This is not a Handover code.')

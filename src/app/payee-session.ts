@@ -1,5 +1,6 @@
 // Receiving face to face: a request with a fresh output goes to the payer over the link;
 // the payment that comes back is verified, stored, acknowledged and broadcast.
+import type { LinkPath } from '../link/ice-evidence.ts'
 import { Utils } from '@bsv/sdk'
 import {
   outcomeOf, isAccepted, payeeReduce, recheckProofs, rejectAck, payeeStart, reasonMessage, verifyPayment,
@@ -18,7 +19,9 @@ export interface ReceiveView {
   state: PayeeState
   peerKey?: string
   sas?: string
-  linkMode?: 'direct' | 'relay'
+  linkMode?: LinkPath
+  /** ms to a proven link on this phone (network lab, benchmarks) */
+  linkConnectMs?: number
   connected: boolean
   /** Merkle proofs of the payment's history: checked at verification, or later once online. */
   proofs?: 'verified' | 'unchecked' | 'bad'
@@ -84,7 +87,7 @@ export class ReceiveSession {
   get request (): RequestMessage { return this.state.request }
 
   view (): ReceiveView {
-    return { state: this.state, peerKey: this.pipe?.peerKey ?? this.peerKey, sas: this.pipe?.sas, linkMode: this.pipe?.mode, connected: this.pipe !== undefined, proofs: this.proofs ?? this.state.proofs, error: this.error }
+    return { state: this.state, peerKey: this.pipe?.peerKey ?? this.peerKey, sas: this.pipe?.sas, linkMode: this.pipe?.mode, ...(this.pipe?.connectMs !== undefined ? { linkConnectMs: this.pipe.connectMs } : {}), connected: this.pipe !== undefined, proofs: this.proofs ?? this.state.proofs, error: this.error }
   }
 
   onChange (cb: (v: ReceiveView) => void): () => void {

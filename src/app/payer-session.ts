@@ -1,6 +1,7 @@
 // Paying face to face: the payee's request arrives over the link, the person confirms,
 // the wallet signs, stores (coins marked spent) and only then hands the payment over.
 // No ack in time? The payer broadcasts itself, so the payee still gets the money.
+import type { LinkPath } from '../link/ice-evidence.ts'
 import {
   outcomeOf, payerReduce, payerStart, reasonMessage, refusalMessage, verifyReceipt,
   type Message, type PayerEffect, type PayerEvent, type PayerState, type RequestMessage
@@ -16,7 +17,9 @@ export interface PayView {
   state?: PayerState
   peerKey: string
   sas: string
-  linkMode: 'direct' | 'relay'
+  linkMode: LinkPath
+  /** ms to a proven link on this phone (network lab, benchmarks) */
+  linkConnectMs?: number
   connected: boolean
   /** Fee of the signed payment, once signed. */
   fee?: number
@@ -68,7 +71,7 @@ export class PaySession {
   }
 
   view (): PayView {
-    return { state: this.state, peerKey: this.pipe.peerKey, sas: this.pipe.sas, linkMode: this.pipe.mode, connected: this.connected, fee: this.fee, quote: this.quote, quoting: this.quoting, error: this.error, ledger: this.ledger, openRefusals: this.openRefusals }
+    return { state: this.state, peerKey: this.pipe.peerKey, sas: this.pipe.sas, linkMode: this.pipe.mode, ...(this.pipe.connectMs !== undefined ? { linkConnectMs: this.pipe.connectMs } : {}), connected: this.connected, fee: this.fee, quote: this.quote, quoting: this.quoting, error: this.error, ledger: this.ledger, openRefusals: this.openRefusals }
   }
 
   private async readLedger (): Promise<void> {

@@ -2,11 +2,15 @@
 // protocol's own parser (size caps, schemas) before a session sees it.
 import { encodeMessage, parseMessage, type Message, type ProtocolError } from '../core/protocol/index.ts'
 import type { Link } from '../link/link.ts'
+import type { LinkPath } from '../link/ice-evidence.ts'
 
 export interface MessagePipe {
   readonly peerKey: string
   readonly sas: string
-  readonly mode: 'direct' | 'relay'
+  /** How the link is carried: phone to phone, through a TURN server, or the encrypted relay. */
+  readonly mode: LinkPath
+  /** ms from this phone's start to a proven link, where known */
+  readonly connectMs?: number
   send: (m: Message) => Promise<void>
   onMessage: (cb: (m: Message) => void) => () => void
   onInvalid: (cb: (e: ProtocolError) => void) => () => void
@@ -33,7 +37,8 @@ export function messagePipe (link: Link): MessagePipe {
   return {
     peerKey: link.peerKey,
     sas: link.sas,
-    mode: link.mode,
+    mode: link.path,
+    ...(link.connectMs !== undefined ? { connectMs: link.connectMs } : {}),
     // encodeMessage validates what we send with the same schema the peer will apply.
     send: async m => { await link.send(JSON.parse(encodeMessage(m))) },
     onMessage: cb => { messageCbs.add(cb); return () => messageCbs.delete(cb) },

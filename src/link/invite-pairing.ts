@@ -1,16 +1,19 @@
 // Online pairing with one scan: the inviter opens a room on the signalling service
 // and shows an invite QR (room id + its identity key). The scanner joins; WebRTC
 // is negotiated through the room with trickle ICE. If the phones can't reach each
-// other directly within a few seconds, both switch to the end-to-end encrypted
-// relay through the same room. Either way the joiner insists on the inviter's key
+// other directly, both switch to the end-to-end encrypted relay through the same
+// room: as soon as the evidence says so (ICE failed, or no STUN response ~1.5 s after
+// both sides have candidates: ice-evidence.ts), at most 6 s while checks succeed. Either way the joiner insists on the inviter's key
 // from the QR, so a server that swaps SDPs or keys gets the link refused.
 
 import type Peer from '@thaunknown/simple-peer/lite.js'
 import { decodeInvite, encodeInvite, InviteError, type LinkRole } from '../core/link-auth/index.ts'
 import { PayloadError } from '../core/sdp/index.ts'
-import { createPeer, directTransport, waitConnected, type SignalData } from './direct.ts'
+import { createPeer, directPath, directTransport, gatheredBy, isOnline, signalPeer, watchDirect, type SignalData } from './direct.ts'
 import { LinkError } from './errors.ts'
-import { openLink, type Link, type LinkOptions } from './link.ts'
+import { explainFailure, failureOf } from './explain.ts'
+import { DEFAULT_RULE, type EvidenceRule } from './ice-evidence.ts'
+import { openLink, type Link, type LinkFallback, type LinkOptions } from './link.ts'
 import { relayTransport, RelayInbox } from './relay.ts'
 import { SignalClient, type WebSocketCtor } from './signal-client.ts'
 import { hasWebRTC } from './webrtc-support.ts'
@@ -21,12 +24,24 @@ export interface InviteOptions<T = unknown> extends LinkOptions<T> {
   iceServers?: RTCIceServer[]
   /** 'relay' with no TURN server blocks direct ICE (tests, or a network known to block UDP). */
   iceTransportPolicy?: RTCIceTransportPolicy
-  /** Give WebRTC this long before switching to the relay. Default 6 s. */
+  /** The most time WebRTC gets while its checks are succeeding. Default 6 s. */
   directTimeoutMs?: number
+  /** Silence after both sides have candidates that sends the link to the relay. Default 1.5 s. */
+  noResponseMs?: number
   /** Allow the encrypted relay fallback. Default true. */
   relay?: boolean
   /** For Node: the `ws` WebSocket class. */
   WebSocket?: WebSocketCtor
+  /**
+   * A signalling connection opened ahead of time (see openSignal): the invite is ready
+   * as soon as a room is made, without waiting for a socket.
+   */
+  signal?: Promise<SignalClient | undefined>
+}
+
+/** Opens the signalling connection early (when Receive opens), for hostInvite's `signal`. */
+export async function openSignal (signalUrl: string, WS?: WebSocketCtor): Promise<SignalClient> {
+  return await SignalClient.connect(signalUrl, WS)
 }
 
 export interface HostedInvite<T = unknown> {
@@ -40,7 +55,9 @@ export interface HostedInvite<T = unknown> {
 }
 
 export async function hostInvite<T = unknown> (opts: InviteOptions<T>): Promise<HostedInvite<T>> {
-  const signal = await SignalClient.connect(opts.signalUrl, opts.WebSocket)
+  let signal = opts.signal !== undefined ? await opts.signal.catch(() => undefined) : undefined
+  // A pre-opened socket may have closed meanwhile (the phone slept): open a fresh one.
+  if (signal === undefined || signal.closed) signal = await SignalClient.connect(opts.signalUrl, opts.WebSocket)
   const { room, expiresInMs } = await signal.create()
   const text = encodeInvite({ room, identityKey: opts.identity.toPublicKey().toString() })
   const joined = new Promise<void>((resolve, reject) => {
@@ -49,9 +66,10 @@ export async function hostInvite<T = unknown> (opts: InviteOptions<T>): Promise<
     signal.on('close', () => reject(new LinkError('signalling', 'The signalling service closed the connection.')))
   })
   const inbox = new RelayInbox(signal)
-  const link = joined.then(async () => await connect(signal, inbox, 'offerer', opts))
-  link.catch(() => signal.close())
-  return { text, room, expiresInMs, link, cancel () { signal.close() } }
+  const sig = signal
+  const link = joined.then(async () => await connect(sig, inbox, 'offerer', opts, performance.now()))
+  link.catch(() => sig.close())
+  return { text, room, expiresInMs, link, cancel () { sig.close() } }
 }
 
 export async function joinInvite<T = unknown> (inviteText: string, opts: InviteOptions<T>): Promise<Link<T>> {
@@ -62,21 +80,24 @@ export async function joinInvite<T = unknown> (inviteText: string, opts: InviteO
     if (e instanceof InviteError || e instanceof PayloadError) throw new LinkError('bad-code', e.message, { cause: e })
     throw e
   }
+  const startedAt = performance.now()
   const signal = await SignalClient.connect(opts.signalUrl, opts.WebSocket)
   const inbox = new RelayInbox(signal)
   try {
     await signal.join(invite.room)
-    return await connect(signal, inbox, 'answerer', { ...opts, expectedPeerKey: invite.identityKey })
+    return await connect(signal, inbox, 'answerer', { ...opts, expectedPeerKey: invite.identityKey }, startedAt)
   } catch (e) {
     signal.close()
     throw e
   }
 }
 
-async function connect<T> (signal: SignalClient, inbox: RelayInbox, role: LinkRole, opts: InviteOptions<T>): Promise<Link<T>> {
+async function connect<T> (signal: SignalClient, inbox: RelayInbox, role: LinkRole, opts: InviteOptions<T>, startedAt: number): Promise<Link<T>> {
   // No WebRTC here: go straight to the relay. Our key exchange tells the other
   // phone to stop waiting for a direct connection too.
-  if (!hasWebRTC() && opts.relay !== false) return await openLink(await relayTransport(signal, inbox, role), opts)
+  if (!hasWebRTC() && opts.relay !== false) {
+    return await openLink(await relayTransport(signal, inbox, role), opts, { startedAt, fallback: 'no-webrtc' })
+  }
   const peer: Peer = createPeer({
     initiator: role === 'offerer',
     trickle: true,
@@ -85,22 +106,26 @@ async function connect<T> (signal: SignalClient, inbox: RelayInbox, role: LinkRo
   })
   let relaying = false
   peer.on('signal', (d: SignalData) => { if (!relaying) signal.sendSignal(d) })
-  const offSignal = signal.on('signal', d => { if (!relaying && !peer.destroyed) peer.signal(d as SignalData) })
-  peer.on('error', () => {}) // failures surface through waitConnected
+  const offSignal = signal.on('signal', d => { if (!relaying && !peer.destroyed) signalPeer(peer, d as SignalData) })
+  peer.on('error', () => {}) // failures surface through watchDirect
 
   const peerGone = new Promise<never>((_, reject) => {
-    signal.on('peer-left', () => reject(new LinkError('closed', 'The other phone left before the connection was made.')))
+    signal.on('peer-left', () => reject(new LinkError('closed', 'The other phone left before the connection was made. Nothing was paid: scan a new code to try again.')))
   })
   peerGone.catch(() => {})
   // The other side may give up on WebRTC first; its key exchange is our cue.
-  const peerWantsRelay = new Promise<'relay'>(resolve => {
-    if (inbox.peerKx !== undefined) resolve('relay'); else inbox.onKx(() => resolve('relay'))
+  const peerWantsRelay = new Promise<'peer'>(resolve => {
+    if (inbox.peerKx !== undefined) resolve('peer'); else inbox.onKx(() => resolve('peer'))
   })
+  const rule: EvidenceRule = {
+    noResponseMs: opts.noResponseMs ?? DEFAULT_RULE.noResponseMs,
+    maxWaitMs: opts.directTimeoutMs ?? DEFAULT_RULE.maxWaitMs
+  }
 
-  let outcome: 'direct' | 'relay' | LinkError
+  let outcome: 'direct' | LinkFallback
   try {
     outcome = await Promise.race([
-      waitConnected(peer, opts.directTimeoutMs ?? 6000).then(() => 'direct' as const, (e: unknown) => e instanceof LinkError ? e : new LinkError('ice-failed', String(e))),
+      watchDirect(peer, rule).then(o => o.result === 'connected' ? 'direct' as const : o.reason),
       peerWantsRelay,
       peerGone
     ])
@@ -112,18 +137,29 @@ async function connect<T> (signal: SignalClient, inbox: RelayInbox, role: LinkRo
 
   if (outcome === 'direct') {
     offSignal()
-    const link = await openLink(directTransport(peer, role), opts)
+    const path = await directPath(peer)
+    const link = await openLink(directTransport(peer, role, path), opts, { startedAt })
     // The room has done its job; free it. (A direct link doesn't need the server.)
     signal.close()
     return link
   }
   if (opts.relay === false) {
+    const hadAddress = gatheredBy(peer).candidates > 0
     peer.destroy(); signal.close()
-    throw outcome === 'relay' ? new LinkError('ice-failed', 'The other phone fell back to the relay, which is turned off here.') : outcome
+    throw new LinkError('ice-failed', outcome === 'peer'
+      ? 'The other phone fell back to the encrypted relay, which is turned off here. Turn it on, or join one Wi-Fi or hotspot and use a two-scan code.'
+      : explainFailure({ kind: failureOf(outcome), mode: 'invite', online: isOnline(), hadAddress }))
   }
   relaying = true
   offSignal()
   peer.destroy()
-  const transport = await relayTransport(signal, inbox, role)
-  return await openLink(transport, opts)
+  try {
+    const transport = await relayTransport(signal, inbox, role)
+    return await openLink(transport, opts, { startedAt, fallback: outcome })
+  } catch (e) {
+    if (e instanceof LinkError && (e.code === 'timeout' || e.code === 'closed')) {
+      throw new LinkError(e.code, explainFailure({ kind: 'relay-unavailable', mode: 'invite', online: isOnline() }), { cause: e })
+    }
+    throw e
+  }
 }

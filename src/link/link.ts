@@ -10,6 +10,7 @@ import {
 import { Emitter } from './emitter.ts'
 import { LinkError } from './errors.ts'
 import { Reassembler, splitMessage } from './frames.ts'
+import type { FallbackReason, LinkPath } from './ice-evidence.ts'
 import type { Transport, TransportKind } from './transport.ts'
 
 export type CloseReason = 'local' | 'peer-closed' | 'timeout' | 'connection-lost' | 'protocol'
@@ -23,6 +24,19 @@ export interface LinkClosed {
 export interface Link<T = unknown> {
   /** 'direct' over WebRTC, or 'relay' through the signalling service */
   readonly mode: TransportKind
+  /**
+   * How the data travels: 'direct' (WebRTC, phone to phone), 'turn' (WebRTC through a
+   * TURN server: the selected pair has a relay candidate) or 'relay' (the encrypted
+   * WebSocket relay of the signalling service).
+   */
+  readonly path: LinkPath
+  /**
+   * ms from the start of this phone's attempt (see ConnectInfo.startedAt) until both
+   * identities were proven; undefined when the caller gave no start.
+   */
+  readonly connectMs?: number
+  /** Why the direct attempt was given up, when path is 'relay'. */
+  readonly fallback?: LinkFallback
   readonly role: LinkRole
   /** Peer's identity key, compressed hex. Proven by signature over this channel's keys. */
   readonly peerKey: string
@@ -37,6 +51,31 @@ export interface Link<T = unknown> {
   /** Round-trip time of one ping, in ms. */
   ping (): Promise<number>
   close (message?: string): void
+}
+
+/** How a link connected: what the network lab and benchmarks record per condition. */
+export interface LinkReport {
+  path: LinkPath
+  connectMs?: number
+  fallback?: LinkFallback
+}
+
+export function linkReport (link: Pick<Link, 'path' | 'connectMs' | 'fallback'>): LinkReport {
+  return {
+    path: link.path,
+    ...(link.connectMs !== undefined ? { connectMs: link.connectMs } : {}),
+    ...(link.fallback !== undefined ? { fallback: link.fallback } : {})
+  }
+}
+
+/** Why a link ended up on the relay: the evidence rule's reason, the other phone's choice, or no WebRTC here. */
+export type LinkFallback = FallbackReason | 'peer' | 'no-webrtc'
+
+/** Facts about how the link came to be, set by the pairing code. */
+export interface ConnectInfo {
+  /** performance.now() when this phone started connecting */
+  startedAt?: number
+  fallback?: LinkFallback
 }
 
 export interface LinkOptions<T = unknown> {
@@ -69,7 +108,7 @@ const enc = new TextEncoder()
 const dec = new TextDecoder('utf-8', { fatal: true })
 
 /** Runs the identity handshake over a connected transport and returns the Link. */
-export async function openLink<T = unknown> (transport: Transport, opts: LinkOptions<T>): Promise<Link<T>> {
+export async function openLink<T = unknown> (transport: Transport, opts: LinkOptions<T>, info: ConnectInfo = {}): Promise<Link<T>> {
   const maxBytes = opts.maxMessageBytes ?? 1024 * 1024
   const reasm = new Reassembler(maxBytes + 64, maxBytes)
   const events = new Emitter<{ message: T, close: LinkClosed }>()
@@ -190,9 +229,13 @@ export async function openLink<T = unknown> (transport: Transport, opts: LinkOpt
     clearTimeout(timeout)
   }
   const peerKey = done.peerKey
+  const connectMs = info.startedAt !== undefined ? Math.round(performance.now() - info.startedAt) : undefined
 
   return {
     mode: transport.kind,
+    path: transport.path,
+    ...(connectMs !== undefined ? { connectMs } : {}),
+    ...(info.fallback !== undefined ? { fallback: info.fallback } : {}),
     role: transport.role,
     peerKey,
     sas: done.sas,

@@ -112,6 +112,7 @@ export async function relayTransport (
 
   return {
     kind: 'relay',
+    path: 'relay',
     role,
     binding,
     async send (frame) {

@@ -21,6 +21,9 @@ type Events = {
 }
 
 const HIGH_WATER = 512 * 1024
+/** How long to wait for the signalling service to answer before saying so. */
+export const CONNECT_TIMEOUT_MS = 3000
+const SIGNAL_UNREACHABLE = 'The connection service did not answer within 3 seconds. Check that this phone has internet (mobile data or Wi-Fi), or pair with a two-scan code, which needs no server.'
 
 export class SignalClient {
   private readonly events = new Emitter<Events>()
@@ -53,11 +56,22 @@ export class SignalClient {
     }
   }
 
-  static async connect (url: string, WS: WebSocketCtor = WebSocket): Promise<SignalClient> {
+  /**
+   * Opens the socket. A service that has not answered within `timeoutMs` (default 3 s)
+   * is as good as unreachable for two people waiting face to face: fail with words that
+   * offer the way that needs no server.
+   */
+  static async connect (url: string, WS: WebSocketCtor = WebSocket, timeoutMs = CONNECT_TIMEOUT_MS): Promise<SignalClient> {
     const ws = new WS(url)
     await new Promise<void>((resolve, reject) => {
-      ws.onopen = () => resolve()
-      ws.onerror = () => reject(new LinkError('signalling', 'Could not reach the signalling service. Check the connection, or pair by QR codes instead.'))
+      const t = setTimeout(() => {
+        // Keep an error handler: closing a socket mid-handshake reports one (Node's ws throws without).
+        ws.onopen = null; ws.onerror = () => {}
+        try { ws.close() } catch {}
+        reject(new LinkError('signalling', SIGNAL_UNREACHABLE))
+      }, timeoutMs)
+      ws.onopen = () => { clearTimeout(t); resolve() }
+      ws.onerror = () => { clearTimeout(t); reject(new LinkError('signalling', SIGNAL_UNREACHABLE)) }
     })
     ws.onerror = null
     return new SignalClient(ws)

@@ -16,6 +16,9 @@ declare module '@thaunknown/simple-peer/lite.js' {
     readonly bufferSize: number
     _pc: RTCPeerConnection | null
     _channel: RTCDataChannel | null
+    /** set once simple-peer stops waiting for candidates (non-trickle) */
+    _iceComplete: boolean
+    emit (ev: string, ...args: unknown[]): boolean
     signal (data: SignalData | string): void
     send (chunk: Uint8Array | string): void
     destroy (err?: Error): void

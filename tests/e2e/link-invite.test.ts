@@ -7,6 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket, { WebSocketServer } from 'ws'
 import { buildHarness, serveHarness, type HarnessServer } from './link-harness/serve.ts'
 import { launchPhone, pointCamera, type Phone } from './link-harness/browser.ts'
+import { blackholeProxy, type BlackholeProxy } from './link-harness/blackhole-proxy.ts'
+import { startTurn, TURNSERVER } from './link-harness/turn-server.ts'
+import { existsSync } from 'node:fs'
 
 let built: { dir: string, cleanup: () => void }
 let srv: HarnessServer
@@ -46,6 +49,11 @@ describe('one-scan invite through the signalling service', () => {
     const linkA = await a.page.evaluate(async () => await window.h.waitLink())
     if ('error' in linkA) throw new Error(linkA.error)
     expect(linkB.mode).toBe('direct')
+    // what the connected screen and the network lab read: phone to phone, and how long it took
+    expect(linkB.path).toBe('direct')
+    expect(linkA.path).toBe('direct')
+    expect(linkB.connectMs).toBeGreaterThan(0)
+    expect(linkB.fallback).toBeUndefined()
     expect(linkB.peerKey).toBe(keyA)
     expect(linkA.peerKey).toBe(keyB)
     expect(linkA.sas).toBe(linkB.sas)
@@ -71,13 +79,18 @@ describe('one-scan invite through the signalling service', () => {
     await fresh(a); await fresh(noUdp)
     const keyA = await a.page.evaluate(() => window.h.setIdentity())
     await noUdp.page.evaluate(() => window.h.setIdentity())
-    const inv = await a.page.evaluate(async (u) => await window.h.hostInvite(u, { directTimeoutMs: 3000 }), srv.signalUrl)
-    const linkB = await noUdp.page.evaluate(async ([t, u]) => await window.h.joinInvite(t!, u!, { directTimeoutMs: 3000, iceTransportPolicy: 'relay' }), [inv.text, srv.signalUrl])
+    // default timing: no address to try is evidence enough, no timer is waited out
+    const inv = await a.page.evaluate(async (u) => await window.h.hostInvite(u), srv.signalUrl)
+    const linkB = await noUdp.page.evaluate(async ([t, u]) => await window.h.joinInvite(t!, u!, { iceTransportPolicy: 'relay' }), [inv.text, srv.signalUrl])
     if ('error' in linkB) throw new Error(linkB.error)
     const linkA = await a.page.evaluate(async () => await window.h.waitLink())
     if ('error' in linkA) throw new Error(linkA.error)
     expect(linkB.mode).toBe('relay')
     expect(linkA.mode).toBe('relay')
+    expect(linkB.path).toBe('relay')
+    // B had no address to try at all: it switched on that evidence, A followed B
+    expect(linkB.fallback).toBe('no-candidates')
+    expect(linkA.fallback).toBe('peer')
     expect(linkB.peerKey).toBe(keyA)
     expect(linkA.sas).toBe(linkB.sas)
     const big = 'q'.repeat(60_000)
@@ -85,6 +98,63 @@ describe('one-scan invite through the signalling service', () => {
     expect(await a.page.evaluate(async () => await window.h.waitMessage())).toEqual({ beef: big })
     const rtts = await a.page.evaluate(async () => await window.h.echoRtts(5, 200))
     expect(rtts).toHaveLength(5)
+  })
+})
+
+describe('phones whose addresses do not reach each other (two NATs, symmetric NAT)', () => {
+  let proxy: BlackholeProxy
+  let proxyUrl: string
+  beforeAll(async () => { proxy = await blackholeProxy(srv.signalUrl); proxyUrl = proxy.url })
+  afterAll(async () => { await proxy?.close() })
+
+  it('switch to the encrypted relay on the evidence (no STUN response), not after the 6 s timer', async () => {
+    await fresh(a); await fresh(b)
+    const keyA = await a.page.evaluate(() => window.h.setIdentity())
+    await b.page.evaluate(() => window.h.setIdentity())
+    // default options: the 6 s cap applies only while checks are being answered
+    const inv = await a.page.evaluate(async (u) => await window.h.hostInvite(u), proxyUrl)
+    const linkB = await b.page.evaluate(async ([t, u]) => await window.h.joinInvite(t!, u!), [inv.text, proxyUrl])
+    if ('error' in linkB) throw new Error(linkB.error)
+    const linkA = await a.page.evaluate(async () => await window.h.waitLink())
+    if ('error' in linkA) throw new Error(linkA.error)
+    expect(linkB.path).toBe('relay')
+    expect(linkA.path).toBe('relay')
+    expect(linkB.peerKey).toBe(keyA)
+    expect(linkA.sas).toBe(linkB.sas)
+    // each phone saw the silence and switched (or followed the one that saw it first):
+    // never the 6 s timer
+    for (const r of [linkA.fallback, linkB.fallback]) expect(r).toMatch(/^(no-response|ice-failed|peer)$/)
+    expect([linkA.fallback, linkB.fallback].some(r => r === 'no-response' || r === 'ice-failed')).toBe(true)
+    // the relay carries the payment
+    await b.page.evaluate(async () => { await window.h.send({ pay: 2 }) })
+    expect(await a.page.evaluate(async () => await window.h.waitMessage())).toEqual({ pay: 2 })
+    await a.page.evaluate(() => window.h.close())
+  })
+})
+
+describe.skipIf(!existsSync(TURNSERVER))('through a TURN server (coturn)', () => {
+  it('connects through TURN when only relayed candidates may be used, and says so', async () => {
+    const turn = await startTurn()
+    if (turn === undefined) throw new Error('coturn is installed but did not start')
+    try {
+      await fresh(a); await fresh(b)
+      await a.page.evaluate(() => window.h.setIdentity())
+      await b.page.evaluate(() => window.h.setIdentity())
+      // relay-only ICE, as on a network that lets no peer-to-peer UDP through
+      const o = { iceServers: turn.iceServers, iceTransportPolicy: 'relay' as const }
+      const inv = await a.page.evaluate(async ([u, opts]) => await window.h.hostInvite(u as string, opts as object), [srv.signalUrl, o] as const)
+      const linkB = await b.page.evaluate(async ([t, u, opts]) => await window.h.joinInvite(t as string, u as string, opts as object), [inv.text, srv.signalUrl, o] as const)
+      if ('error' in linkB) throw new Error(linkB.error)
+      const linkA = await a.page.evaluate(async () => await window.h.waitLink())
+      if ('error' in linkA) throw new Error(linkA.error)
+      // WebRTC, not our relay, and the selected pair is a TURN relay candidate
+      expect(linkB.mode).toBe('direct')
+      expect(linkB.path).toBe('turn')
+      expect(linkA.path).toBe('turn')
+      await b.page.evaluate(async () => { await window.h.send({ pay: 3 }) })
+      expect(await a.page.evaluate(async () => await window.h.waitMessage())).toEqual({ pay: 3 })
+      await a.page.evaluate(() => window.h.close())
+    } finally { await turn.close() }
   })
 })
 

@@ -1,8 +1,11 @@
 import { createSocket, type Socket } from 'node:dgram'
 import { mkdtempSync, rmSync } from 'node:fs'
+import { networkInterfaces } from 'node:os'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { base45Encode, decodeSdpText, packSdp } from '../../src/core/sdp/index.ts'
+import { stunServer } from './link-harness/stun-server.ts'
 import { buildHarness, serveHarness, type HarnessServer } from './link-harness/serve.ts'
 import { launchPhone, pointCamera, type Phone } from './link-harness/browser.ts'
 
@@ -48,6 +51,8 @@ describe('QR pairing, no server involved', () => {
     if ('error' in linkB) throw new Error(linkB.error)
 
     expect(linkA.mode).toBe('direct')
+    expect(linkA.path).toBe('direct')
+    expect(linkB.path).toBe('direct')
     expect(linkA.peerKey).toBe(keyB)
     expect(linkB.peerKey).toBe(keyA)
     expect(linkA.sas).toMatch(/^\d{3} \d{3}$/)
@@ -95,6 +100,56 @@ describe('QR pairing, no server involved', () => {
       expect(offer.ms).toBeLessThan(4000)
       expect(offer.version).toBeLessThanOrEqual(6)
     } finally { sink.close() }
+  })
+
+  it('tells both people, within seconds, when their addresses cannot reach each other', async () => {
+    // Each code is re-made to name an address where nothing answers, as when the two
+    // phones sit behind two NATs that keep each other out: both phones have candidates,
+    // no check ever gets a response.
+    while (phones.length < 2) phones.push(await launchPhone(srv.url))
+    const [a, b] = phones as [Phone, Phone]
+    for (const p of phones) { await p.page.reload(); await p.page.waitForFunction(() => window.h !== undefined) }
+    const unreachable = (text: string): string => {
+      const c = decodeSdpText(text).compact
+      return base45Encode(packSdp({ ...c, candidates: [{ type: 'host', address: '127.0.0.1', port: 9 }] }))
+    }
+    const offer = await a.page.evaluate(async () => await window.h.qrOffer())
+    const ans = await b.page.evaluate(async (t) => await window.h.answerText(t), unreachable(offer.text))
+    if ('error' in ans) throw new Error(ans.error)
+    // the payer, showing its answer, is not left waiting in silence
+    const notice = await b.page.evaluate(async () => await window.h.waitNotice(8000))
+    expect(notice).toMatch(/cannot reach the other phone/)
+    expect(notice).toMatch(/one Wi-Fi|hotspot/)
+    // the payee, having scanned the answer, is told what happened and what to do
+    const failed = await a.page.evaluate(async (t) => await window.h.acceptAnswer(t), unreachable(ans.text))
+    expect(failed).toMatchObject({ code: 'ice-failed', error: expect.stringMatching(/cannot reach each other directly/) })
+    expect((failed as { error: string }).error).toMatch(/hotspot/)
+    expect((failed as { error: string }).error).not.toMatch(/Connection failed/)
+  })
+
+  it('waits for the server-reflexive address when a STUN server is configured, so the code reaches across NATs', async () => {
+    // A real STUN server on this machine's own network address (Chromium gathers on
+    // non-loopback interfaces): the offer must carry the srflx candidate it answers with,
+    // not only the mDNS host name, and still fit a version-6 QR.
+    const host = Object.values(networkInterfaces()).flat().find(i => i !== undefined && i.family === 'IPv4' && !i.internal)?.address
+    if (host === undefined) return // no network interface at all: nothing to reflect
+    const stun = await stunServer(host)
+    try {
+      // A phone that has not been allowed the camera yet hides its host address behind an
+      // mDNS name (the payee showing its first code); Chromium then also reports the
+      // reflexive address, which on this un-NATed machine equals the host address. (A
+      // phone whose host address is plain drops a reflexive one that merely repeats it.)
+      const fresh = await launchPhone(srv.url)
+      phones.push(fresh)
+      const page = fresh.page
+      const offer = await page.evaluate(async (u) => await window.h.qrOffer({ iceServers: [{ urls: u }] }), `stun:${host}:${stun.port}`)
+      expect(stun.requests).toBeGreaterThan(0)
+      expect(offer.version).toBeLessThanOrEqual(6)
+      const kinds = decodeSdpText(offer.text).compact.candidates.map(c => c.type)
+      expect(kinds).toContain('host')
+      expect(kinds).toContain('srflx')
+      expect(offer.ms).toBeLessThan(3000)
+    } finally { await stun.close() }
   })
 
   it('refuses oversized messages on both ends with a reason both people see', async () => {

@@ -57,6 +57,13 @@ describe('paying the person in front of you, through the UI', () => {
 
     await expect.poll(() => payer.page.getByTestId('pay-status').getAttribute('data-phase'), { timeout: 30_000 }).toMatch(/acked|broadcast|mined/)
     await expect.poll(() => payee.page.getByTestId('receive-status').getAttribute('data-phase'), { timeout: 30_000 }).toMatch(/seen|broadcast/)
+    // Both screens say how the phones are linked (on one machine: phone to phone), and the
+    // card carries the path and connect time for the network lab.
+    for (const p of [payer, payee]) {
+      expect(await p.page.getByTestId('link-path').innerText()).toBe('Connected directly, phone to phone.')
+      expect(await p.page.getByTestId('peer').getAttribute('data-link-path')).toBe('direct')
+    }
+    expect(Number(await payer.page.getByTestId('peer').getAttribute('data-connect-ms'))).toBeGreaterThan(0)
     // Trust on first use: the payer names the payee's key.
     expect(await payer.page.getByTestId('peer').innerText()).toContain('first time')
     await payer.page.getByLabel('Name this contact').fill('Ann')

@@ -27,7 +27,7 @@ function pipePair (binding: ChannelBinding, tap?: (from: LinkRole, f: Uint8Array
     const closeCbs: Array<(r: string) => void> = []
     let closed = false
     return {
-      kind: 'direct', role, binding,
+      kind: 'direct', path: 'direct', role, binding,
       send: async (f) => {
         if (closed) throw new Error('closed')
         const out = tap !== undefined ? tap(role, f) : f

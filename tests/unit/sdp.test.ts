@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest'
 import { readFileSync } from 'node:fs'
 import QRCode from 'qrcode'
 import {
-  base45Decode, base45Encode, buildSdp, decodeSdpText, encodeSdpText, MAX_CODE_BYTES, packSdp, parseSdp,
-  PayloadError, SdpCodecError, unpackSdp
+  base45Decode, base45Encode, buildSdp, candidateFamily, candidateSlots, decodeSdpText, encodeSdpText, MAX_CANDIDATES,
+  MAX_CODE_BYTES, packSdp, parseCandidateLine, parseSdp, PayloadError, SdpCodecError, unpackSdp, type RankedCandidate
 } from '../../src/core/sdp/index.ts'
 
 /** Real SDPs captured from Debian Chromium and Firefox ESR (scripts/capture-sdp.ts). */
@@ -90,10 +90,11 @@ describe('compact SDP', () => {
     const c = parseSdp('answer', FIREFOX_ANSWER)
     expect(c.setup).toBe('active')
     expect(c.maxMessageSize).toBeUndefined()
+    // one of each kind before a second host: the public address reaches another network
     expect(c.candidates).toEqual([
       { type: 'host', address: '192.168.1.20', port: 50600 },
-      { type: 'host', address: '2001:db8::1:2', port: 50601 },
-      { type: 'srflx', address: '203.0.113.7', port: 61000 }
+      { type: 'srflx', address: '203.0.113.7', port: 61000 },
+      { type: 'host', address: '2001:db8::1:2', port: 50601 }
     ])
     const back = unpackSdp(packSdp(c))
     expect(back).toEqual(c)
@@ -215,8 +216,80 @@ describe('real offers and answers from every engine with WebRTC', () => {
       'a=candidate:8 1 udp 2113939711 0f0e0d0c-0b0a-4908-8706-050403020100.local 50000 typ host\r\na=ice-ufrag')
     const c = parseSdp('offer', chrome)
     expect(packSdp(c).length).toBeLessThanOrEqual(MAX_CODE_BYTES)
-    // two mDNS names leave room for the 7-byte public address, not for a third mDNS name
-    expect(c.candidates.map(x => x.type)).toEqual(['host', 'host', 'srflx'])
+    // the public address comes right after the best host; then one more mDNS name fits,
+    // not a third
+    expect(c.candidates.map(x => x.type)).toEqual(['host', 'srflx', 'host'])
+  })
+})
+
+describe('candidate choice with STUN and TURN configured (real Chromium lines, scripts/capture-sdp-ice.ts)', () => {
+  const offer = fixture('chromium-offer-ice')
+  const answer = fixture('chromium-answer-ice')
+  const line = (sdp: string, re: RegExp): RankedCandidate => parseCandidateLine(sdp.split('\r\n').find(l => re.test(l))!)!
+
+  it('an offer carries its best host, server-reflexive and relay candidate, IPv4 and IPv6, in a version-6 QR', () => {
+    const text = encodeSdpText('offer', offer)
+    expect(qrVersionM(text)).toBeLessThanOrEqual(6)
+    expect(base45Decode(text).length).toBeLessThanOrEqual(MAX_CODE_BYTES)
+    const got = decodeSdpText(text)
+    // the mDNS IPv4 host for one LAN, the public IPv4 for two NATs, the TURN address for
+    // symmetric NAT / UDP-blocked networks, and (room permitting) the public IPv6
+    expect(got.compact.candidates.map(c => `${c.type} ${c.address} ${c.port}`)).toEqual([
+      `host ${line(offer, / 2113937151 /).address} 33008`,
+      'srflx 192.0.2.2 33008',
+      'relay 192.0.2.2 40030',
+      'relay 192.0.2.2 40098'
+    ])
+    // every candidate the browser is handed back is one the offerer really gathered
+    for (const c of got.compact.candidates) expect(offer).toContain(`${c.address} ${c.port} typ ${c.type}`)
+    expect(parseSdp('offer', got.sdp)).toEqual(got.compact)
+  })
+
+  it('an IPv6 server-reflexive address is carried where IPv4 has none', () => {
+    // an IPv6-only network: no IPv4 host, srflx or relay, so the public IPv6 takes the room
+    const v6only = offer.split('\r\n').filter(l => !/ 192\.0\.2\.2 | 2113937151 /.test(l)).join('\r\n')
+    const got = decodeSdpText(encodeSdpText('offer', v6only)).compact.candidates
+    expect(got.map(c => c.type)).toEqual(['host', 'srflx'])
+    expect(got[1]).toEqual({ type: 'srflx', address: 'fd00::2', port: 51792 })
+    expect(qrVersionM(encodeSdpText('offer', v6only))).toBeLessThanOrEqual(6)
+  })
+
+  it('an answer carries the payer\'s public address, not only its mDNS name', () => {
+    // the case that failed across two NATs: the payee never learnt a usable address
+    const text = encodeSdpText('answer', answer)
+    expect(qrVersionM(text)).toBeLessThanOrEqual(6)
+    const got = decodeSdpText(text).compact.candidates
+    expect(got.map(c => c.type)).toEqual(['host', 'srflx', 'host'])
+    expect(got[1]).toEqual({ type: 'srflx', address: '192.0.2.2', port: 38977 })
+  })
+
+  it('knows the family behind Chromium\'s mDNS names from the priority, and says when it cannot', () => {
+    expect(candidateFamily(line(offer, / 2113937151 /))).toBe('ipv4')
+    expect(candidateFamily(line(offer, / 2113942271 /))).toBe('ipv6')
+    expect(candidateFamily(line(offer, / 1677734655 /))).toBe('ipv6')
+    expect(candidateFamily({ type: 'host', address: '0e66b5c8-120b-4ef6-a8b2-adf075f7d8c1.local', port: 1, priority: 2122187007 })).toBe('unknown')
+  })
+
+  it('ranks one of each kind before a second of any kind', () => {
+    const c = (type: RankedCandidate['type'], address: string, priority: number): RankedCandidate => ({ type, address, port: 1000, priority })
+    const slots = candidateSlots([
+      c('host', '10.0.0.2', 2122260223), c('host', '10.0.0.3', 2122260222), c('host', '2001:db8::2', 2122262783),
+      c('srflx', '203.0.113.5', 1686052607), c('srflx', '2001:db8::9', 1686055167), c('relay', '198.51.100.1', 41885439)
+    ])
+    expect(slots.map(x => x.address)).toEqual(['10.0.0.2', '203.0.113.5', '198.51.100.1', '2001:db8::9', '2001:db8::2', '10.0.0.3'])
+  })
+
+  it('never packs more candidates than fit, and a decoder refuses a code with too many', () => {
+    const many = Array.from({ length: 12 }, (_, i) => `a=candidate:${i} 1 udp ${1677729535 - i} 203.0.113.${i + 1} ${40000 + i} typ srflx raddr 0.0.0.0 rport 0`).join('\r\n')
+    const sdp = offer.replace('a=ice-ufrag', `${many}\r\na=ice-ufrag`)
+    const c = parseSdp('offer', sdp)
+    expect(c.candidates.length).toBeLessThanOrEqual(MAX_CANDIDATES)
+    expect(packSdp(c).length).toBeLessThanOrEqual(MAX_CODE_BYTES)
+    expect(qrVersionM(encodeSdpText('offer', sdp))).toBeLessThanOrEqual(6)
+    const seven = { ...c, candidates: [] as typeof c.candidates }
+    const bytes = [...packSdp(seven)]
+    for (let i = 0; i < MAX_CANDIDATES + 1; i++) bytes.push(0, 203, 0, 113, i + 1, 0x9c, 0x40)
+    expect(() => unpackSdp(Uint8Array.from(bytes))).toThrow(/too many candidates/)
   })
 })
 

@@ -1,6 +1,7 @@
 // Compact SDP for a data-channel-only WebRTC session. Only what the far side needs
 // to reach us and authenticate DTLS survives: fingerprint, ICE credentials, setup
-// role, up to three UDP candidates and max-message-size. Everything else in a
+// role, the UDP candidates that fit (best of each kind first, see choose.ts) and
+// max-message-size. Everything else in a
 // browser's SDP is boilerplate we can rebuild, which is how a ~900-byte offer or
 // answer from Chromium or Firefox becomes a QR of version 6 at most (MAX_CODE_BYTES).
 //
@@ -21,6 +22,7 @@
 
 import { PayloadError, payloadHeader, readPayloadHeader } from './kinds.ts'
 import { base45Decode, base45Encode, Base45Error, stripLineBreaks } from './base45.ts'
+import { chooseCandidates, type CandidateType, type CompactCandidate, type RankedCandidate } from './choose.ts'
 import {
   addressKind, formatIpv4, formatIpv6, formatMdns, parseIpv4, parseIpv6, parseMdns,
   type AddressKind
@@ -28,14 +30,7 @@ import {
 
 export type SdpKind = 'offer' | 'answer'
 export type SetupRole = 'actpass' | 'active' | 'passive'
-export type CandidateType = 'host' | 'srflx' | 'prflx' | 'relay'
-
-export interface CompactCandidate {
-  type: CandidateType
-  /** IPv4, IPv6 or `<uuid>.local` */
-  address: string
-  port: number
-}
+export type { CandidateType, CompactCandidate } from './choose.ts'
 
 export interface CompactSdp {
   kind: SdpKind
@@ -54,7 +49,11 @@ export class SdpCodecError extends PayloadError {
   override name = 'SdpCodecError'
 }
 
-export const MAX_CANDIDATES = 3
+/**
+ * Six 7-byte IPv4 candidates are the most that fit the byte budget; a decoder refuses
+ * more, so a hostile code cannot make the browser try a long list of addresses.
+ */
+export const MAX_CANDIDATES = 6
 /**
  * The most bytes a connection code may take: 102 bytes are 153 base45 characters, the
  * most an alphanumeric QR of version 6 holds at error correction M (154). A bigger
@@ -74,7 +73,7 @@ const ICE_RE = /^[A-Za-z0-9+/]+$/
 // ---------- SDP text -> CompactSdp ----------
 
 export interface ParseOptions {
-  /** keep at most this many candidates; default 3, and never more than fit MAX_CODE_BYTES */
+  /** keep at most this many candidates; default MAX_CANDIDATES, and never more than fit MAX_CODE_BYTES */
   maxCandidates?: number
 }
 
@@ -110,7 +109,7 @@ export function parseSdp (kind: SdpKind, sdp: string, opts: ParseOptions = {}): 
     throw new SdpCodecError(`bad max-message-size ${mmsText ?? ''}`)
   }
 
-  const all: Array<CompactCandidate & { priority: number }> = []
+  const all: RankedCandidate[] = []
   for (const line of lines) {
     if (!line.startsWith('a=candidate:')) continue
     const c = parseCandidateLine(line.slice(2))
@@ -122,39 +121,10 @@ export function parseSdp (kind: SdpKind, sdp: string, opts: ParseOptions = {}): 
     kind, setup, fingerprint, ufrag, pwd, mid, candidates: [],
     ...(maxMessageSize !== undefined ? { maxMessageSize } : {})
   }
-  // As many candidates as fit a version-6 QR, in the order the far side should try them.
+  // As many candidates as fit a version-6 QR: the best of each kind first (choose.ts).
   const max = Math.min(opts.maxCandidates ?? MAX_CANDIDATES, MAX_CANDIDATES)
-  const candidates: CompactCandidate[] = []
-  for (const c of preferenceOrder(all)) {
-    if (candidates.length >= max) break
-    const next = [...candidates, { type: c.type, address: c.address, port: c.port }]
-    if (candidates.length > 0 && packSdp({ ...base, candidates: next }).length > MAX_CODE_BYTES) continue
-    candidates.push(next[next.length - 1]!)
-  }
+  const candidates = chooseCandidates(all, max, next => packSdp({ ...base, candidates: next }).length <= MAX_CODE_BYTES)
   return { ...base, candidates }
-}
-
-/**
- * Which candidates to carry first. Every engine ranks its IPv6 host candidate above
- * the IPv4 one, but an IPv6 address hidden behind an mDNS name is one that another
- * engine often cannot resolve or reach (Firefox cannot use Chromium's), while IPv4 on
- * the same Wi-Fi works everywhere. So: IPv4 host candidates first (known from the
- * address, or for Chromium's mDNS names from the priority, whose local-preference low
- * byte is libwebrtc's IP precedence: 30 for IPv4), then everything else by priority.
- */
-export function preferenceOrder<C extends CompactCandidate & { priority: number }> (cands: readonly C[]): C[] {
-  const byPriority = [...cands].sort((a, b) => b.priority - a.priority)
-  const ipv4Host = byPriority.filter(c => c.type === 'host' && looksIpv4(c))
-  return [...ipv4Host, ...byPriority.filter(c => !ipv4Host.includes(c))]
-}
-
-function looksIpv4 (c: CompactCandidate & { priority: number }): boolean {
-  const kind = addressKind(c.address)
-  if (kind === 'ipv4') return true
-  if (kind !== 'mdns') return false
-  const typePref = Math.floor(c.priority / 2 ** 24)
-  const localPref = Math.floor(c.priority / 2 ** 8) & 0xffff
-  return typePref === 126 && (localPref & 0xff) === 30
 }
 
 function checkMid (mid: string): void {
@@ -167,7 +137,7 @@ function checkMid (mid: string): void {
  * Parses `candidate:…` (with or without the `a=` prefix). Returns undefined for what
  * we deliberately leave out: TCP, RTCP component, addresses we can't rebuild.
  */
-export function parseCandidateLine (text: string): (CompactCandidate & { priority: number }) | undefined {
+export function parseCandidateLine (text: string): RankedCandidate | undefined {
   const parts = text.replace(/^a=/, '').replace(/^candidate:/, '').split(/\s+/)
   if (parts.length < 8) return undefined
   const [, component, transport, priority, address, port, typ, type] = parts

@@ -2,7 +2,7 @@
 // two phones. Everything is exposed on window.h for playwright to call.
 import { PrivateKey } from '@bsv/sdk'
 import {
-  answerQrOffer, codeKind, createQrOffer, drawQr, hostInvite, joinInvite, qrVersion,
+  answerQrOffer, codeKind, createQrOffer, drawQr, hostInvite, joinInvite, linkReport, qrVersion,
   LinkError, type Link, type QrOffer, type HostedInvite, type InviteOptions, type QrPairingOptions
 } from '../../../src/link/index.ts'
 import { scanQrFromCamera } from '../../../src/link/qr-scan.ts'
@@ -13,6 +13,7 @@ let invite: HostedInvite | undefined
 let link: Link | undefined
 const inbox: unknown[] = []
 const closes: unknown[] = []
+const notices: string[] = []
 
 const canvas = document.getElementById('qr') as HTMLCanvasElement
 const log = (s: string): void => { document.getElementById('log')!.textContent += s + '\n' }
@@ -25,10 +26,12 @@ function adopt (l: Link): LinkInfo {
     if (o.echo !== undefined) void l.send({ echoed: o.echo })
   })
   l.onClose(c => closes.push(c))
-  return { mode: l.mode, peerKey: l.peerKey, sas: l.sas, role: l.role }
+  return info(l)
 }
 
-interface LinkInfo { mode: string, peerKey: string, sas: string, role: string }
+const info = (l: Link): LinkInfo => ({ mode: l.mode, peerKey: l.peerKey, sas: l.sas, role: l.role, ...linkReport(l) })
+
+interface LinkInfo { mode: string, peerKey: string, sas: string, role: string, path: string, connectMs?: number, fallback?: string }
 const errInfo = (e: unknown): { error: string, code?: string } =>
   e instanceof LinkError ? { error: e.message, code: e.code } : { error: String(e) }
 
@@ -53,6 +56,7 @@ const h = {
   async scanOfferAndAnswer (): Promise<{ text: string, version: number, scanned: string }> {
     const scanned = await scanQrFromCamera({ accept: t => kindOf(t) === 'offer' })
     const ans = await answerQrOffer(scanned, { identity })
+    ans.onNotice(m => notices.push(m))
     ans.link.then(l => { adopt(l); log('linked') }, e => { closes.push(errInfo(e)) })
     await show(ans.text)
     return { text: ans.text, version: qrVersion(ans.text), scanned }
@@ -72,6 +76,7 @@ const h = {
   async answerText (offerText: string, o: Partial<QrPairingOptions> = {}): Promise<{ text: string } | { error: string, code?: string }> {
     try {
       const ans = await answerQrOffer(offerText, { identity, ...o })
+      ans.onNotice(m => notices.push(m))
       ans.link.then(l => adopt(l), e => { closes.push(errInfo(e)) })
       return { text: ans.text }
     } catch (e) { return errInfo(e) }
@@ -101,7 +106,13 @@ const h = {
       await new Promise(r => setTimeout(r, 25))
     }
     if (link === undefined) return { error: 'no link' }
-    return { mode: link.mode, peerKey: link.peerKey, sas: link.sas, role: link.role }
+    return info(link)
+  },
+  /** Phone B in two scans: what it told its person while waiting for the other phone. */
+  async waitNotice (ms = 10_000): Promise<string | undefined> {
+    const t0 = Date.now()
+    while (notices.length === 0 && Date.now() - t0 < ms) await new Promise(r => setTimeout(r, 20))
+    return notices[0]
   },
   async send (body: unknown): Promise<void> { await link!.send(body) },
   async trySend (body: unknown): Promise<{ ok: true } | { error: string, code?: string }> {

@@ -1,0 +1,77 @@
+// What a person reads when a link fails, and how a working link is carried. One place
+// chooses the words, from facts the link code knows, so both phones say what happened
+// and what to do: join one Wi-Fi or hotspot, use the other kind of code, turn on data.
+// Pure: unit-tested without a browser.
+import type { FallbackReason, LinkPath } from './ice-evidence.ts'
+
+export type FailureKind =
+  /** This phone gathered no address to offer for a direct connection. */
+  | 'no-local-address'
+  /** The phones' addresses don't reach each other (no STUN response, or ICE failed). */
+  | 'unreachable'
+  /** Two scans: both codes were scanned but the channel never opened. */
+  | 'no-answer'
+  /** One scan: the connection service did not answer in time. */
+  | 'signalling-unreachable'
+  /** One scan: direct failed and the encrypted relay was not possible either. */
+  | 'relay-unavailable'
+
+export interface FailureFacts {
+  kind: FailureKind
+  mode: 'qr' | 'invite'
+  /** navigator.onLine where known */
+  online: boolean
+  /** this phone had at least one candidate (an address the browser offered) */
+  hadAddress?: boolean
+  /** the other phone's code or signals carried at least one address */
+  peerHadAddress?: boolean
+}
+
+const ONE_NETWORK = 'Join one Wi-Fi, or turn on one phone\'s hotspot and join it with the other, then try again'
+
+export function explainFailure (f: FailureFacts): string {
+  switch (f.kind) {
+    case 'no-local-address':
+      if (!f.online) return 'This phone is not on any network, so it cannot connect. Turn on Wi-Fi or mobile data, or join the other phone\'s hotspot.'
+      // Online but no address: not the Wi-Fi's fault. Chromium offers no address on an
+      // IPv6-only network while the page may not use the camera.
+      return 'This phone is online, but the browser offered no address for a direct connection (this happens on IPv6-only networks). ' +
+        (f.mode === 'qr' ? 'Use the one-scan code instead (untick "Two scans"), or join a Wi-Fi or hotspot that has IPv4.' : 'Join a Wi-Fi or hotspot that has IPv4, or turn on mobile data.')
+    case 'unreachable':
+      return f.mode === 'qr'
+        ? `The two phones cannot reach each other directly: they are on different networks that keep them apart. ${ONE_NETWORK}, or use the one-scan code (untick "Two scans") if both phones have internet.`
+        : `The two phones cannot reach each other directly, and the encrypted relay is off. ${ONE_NETWORK}, or turn the relay back on.`
+    case 'no-answer':
+      return `The other phone did not connect. Both phones must stay on this screen; if they are on different networks, ${ONE_NETWORK.charAt(0).toLowerCase()}${ONE_NETWORK.slice(1)}, or use the one-scan code.`
+    case 'signalling-unreachable':
+      return f.online
+        ? 'The connection service did not answer, so this one-scan code cannot be used now. Ask the payee for a two-scan code (it needs no internet), or try again in a moment.'
+        : 'This phone is offline, so it cannot use a one-scan code. Turn on mobile data or Wi-Fi, or ask the payee for a two-scan code (it needs no internet).'
+    case 'relay-unavailable':
+      return `The phones could not connect directly, and the encrypted relay could not be reached either. Turn on mobile data, or ${ONE_NETWORK.charAt(0).toLowerCase()}${ONE_NETWORK.slice(1)} with a two-scan code.`
+  }
+}
+
+/** The kind of failure the evidence rule's reason points to. */
+export function failureOf (reason: FallbackReason): FailureKind {
+  return reason === 'no-candidates' ? 'no-local-address' : reason === 'timeout' ? 'no-answer' : 'unreachable'
+}
+
+/** One line for the connected screen: how the two phones are linked. */
+export function describePath (path: LinkPath): string {
+  switch (path) {
+    case 'direct': return 'Connected directly, phone to phone.'
+    case 'turn': return 'Connected through a TURN server, which passes on encrypted data it cannot read.'
+    case 'relay': return 'Connected through the encrypted relay, which passes on data it cannot read.'
+  }
+}
+
+/**
+ * Two scans, on the payer's phone while it shows its answer: the payer cannot know when
+ * the payee scans, but it can tell early that its own checks reach nothing, and say so
+ * instead of waiting silently.
+ */
+export function answerWaitNotice (reason: FallbackReason, online: boolean): string {
+  if (reason === 'no-candidates') return explainFailure({ kind: 'no-local-address', mode: 'qr', online })
+  return `This phone cannot reach the other phone directly yet. If nothing happens after they scan this code, ${ONE_NETWORK.charAt(0).toLowerCase()}${ONE_NETWORK.slice(1)}, or ask for a one-scan code.`
+}
