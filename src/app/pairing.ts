@@ -9,6 +9,7 @@ import { hasWebRTC, NO_WEBRTC_OFFLINE, NO_WEBRTC_TWO_SCANS } from '../link/webrt
 import type { Link } from '../link/link.ts'
 import type { Settings } from '../store/records.ts'
 import { signalUrlFor } from './settings.ts'
+import { iceServersForLink } from './ice-servers.ts'
 import type { Wallet } from './wallet.ts'
 
 export type PairingMode = 'invite' | 'qr'
@@ -34,9 +35,9 @@ export interface PayerPairing {
   cancel: () => void
 }
 
-function iceServers (settings: Settings): RTCIceServer[] {
-  // Offline, a STUN server only costs time: leave it out.
-  return typeof navigator !== 'undefined' && navigator.onLine === false ? [] : settings.iceServers
+/** Settings' STUN/TURN when set, else the signalling service's (with short-lived TURN credentials); none offline. */
+async function iceServers (settings: Settings, origin: string): Promise<RTCIceServer[]> {
+  return await iceServersForLink(settings.iceServers, signalUrlFor(settings.signalUrl, origin))
 }
 
 export async function startPayeePairing (wallet: Wallet, settings: Settings, origin: string, mode: PairingMode): Promise<PayeePairing> {
@@ -45,7 +46,7 @@ export async function startPayeePairing (wallet: Wallet, settings: Settings, ori
   if (mode === 'invite' && signalUrl !== undefined) {
     // The signalling service is a convenience: if it cannot be reached quickly, fall back
     // to two scans, which need no server at all.
-    const invite = hostInvite({ identity, signalUrl, iceServers: iceServers(settings) })
+    const invite = hostInvite({ identity, signalUrl, iceServers: await iceServers(settings, origin) })
     const inv = await Promise.race([invite, new Promise<undefined>(resolve => setTimeout(() => resolve(undefined), SIGNAL_WAIT_MS))]).catch(() => undefined)
     if (inv !== undefined) return { mode, text: inv.text, link: inv.link, cancel: () => inv.cancel() }
     invite.then(i => i.cancel(), () => undefined)
@@ -53,7 +54,7 @@ export async function startPayeePairing (wallet: Wallet, settings: Settings, ori
   if (!hasWebRTC()) {
     throw new LinkError('no-webrtc', mode === 'qr' && signalUrl !== undefined ? NO_WEBRTC_TWO_SCANS : NO_WEBRTC_OFFLINE)
   }
-  const offer = await createQrOffer({ identity, iceServers: iceServers(settings) })
+  const offer = await createQrOffer({ identity, iceServers: await iceServers(settings, origin) })
   return { mode: 'qr', text: offer.text, accept: async t => await offer.accept(t), cancel: () => offer.cancel() }
 }
 
@@ -64,13 +65,13 @@ export async function startPayerPairing (wallet: Wallet, settings: Settings, ori
     const signalUrl = signalUrlFor(settings.signalUrl, origin)
     if (signalUrl === undefined) throw new LinkError('signalling', 'This code needs the signalling service, which is turned off in Settings. Ask the payee for the two-scan code instead.')
     let cancelled = false
-    const link = joinInvite(scanned, { identity, signalUrl, iceServers: iceServers(settings) })
+    const link = joinInvite(scanned, { identity, signalUrl, iceServers: await iceServers(settings, origin) })
     link.then(l => { if (cancelled) l.close() }, () => undefined)
     return { link, cancel: () => { cancelled = true } }
   }
   if (kind === 'offer') {
     if (!hasWebRTC()) throw new LinkError('no-webrtc', 'This browser cannot connect phones directly (it has no WebRTC), so it cannot answer a two-scan code. Ask the payee to show a one-scan code (untick "Two scans") instead.')
-    const ans = await answerQrOffer(scanned, { identity, iceServers: iceServers(settings) })
+    const ans = await answerQrOffer(scanned, { identity, iceServers: await iceServers(settings, origin) })
     return { answerText: ans.text, link: ans.link, cancel: () => ans.cancel() }
   }
   if (kind === 'answer') throw new LinkError('bad-code', 'This is an answer code: it is for the phone that showed the first code. Scan the payee\'s code instead.')
