@@ -194,7 +194,7 @@ export interface RunningCoturn { port: number, secret: string, process: ChildPro
 function randomPort (): number { return 20_000 + Math.floor(Math.random() * 20_000) }
 
 /** Starts turnserver with a temporary config; resolves once it accepts TCP on its port. */
-export async function startCoturn (o: Omit<CoturnOptions, 'port'> & { port?: number, readyTimeoutMs?: number, netns?: string }): Promise<RunningCoturn> {
+export async function startCoturn (o: Omit<CoturnOptions, 'port'> & { port?: number, readyTimeoutMs?: number }): Promise<RunningCoturn> {
   const bin = o.bin ?? TURNSERVER
   if (!coturnInstalled(bin)) throw new Error(INSTALL_COTURN)
   for (let attempt = 0; ; attempt++) {
@@ -203,7 +203,7 @@ export async function startCoturn (o: Omit<CoturnOptions, 'port'> & { port?: num
     const conf = join(dir, 'turnserver.conf')
     writeFileSync(conf, coturnConfig({ ...o, port }), { mode: 0o600 })
     const args = ['-c', conf, '--pidfile', join(dir, 'turnserver.pid')]
-    const child = o.netns !== undefined ? spawn('ip', ['netns', 'exec', o.netns, bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] }) : spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] })
     let out = ''
     child.stdout!.on('data', (d: Buffer) => { out = (out + d.toString()).slice(-20_000) })
     child.stderr!.on('data', (d: Buffer) => { out = (out + d.toString()).slice(-20_000) })
@@ -216,7 +216,7 @@ export async function startCoturn (o: Omit<CoturnOptions, 'port'> & { port?: num
       rmSync(dir, { recursive: true, force: true })
     }
     const host = o.listen?.[0] ?? '127.0.0.1'
-    const ok = o.netns !== undefined ? await waitLog(() => out, child, o.readyTimeoutMs ?? 5000) : await waitTcp(host, port, child, o.readyTimeoutMs ?? 5000)
+    const ok = await waitTcp(host, port, child, o.readyTimeoutMs ?? 5000)
     if (ok) return { port, secret: o.secret, process: child, log: () => out, close }
     await close()
     if (o.port !== undefined || attempt >= 4) throw new Error(`turnserver did not start on port ${port}:\n${out.slice(-2000)}`)
@@ -225,7 +225,7 @@ export async function startCoturn (o: Omit<CoturnOptions, 'port'> & { port?: num
 
 async function waitTcp (host: string, port: number, child: ChildProcess, timeoutMs: number): Promise<boolean> {
   const t0 = Date.now()
-  const target = isIP(host) === 0 || host === '0.0.0.0' ? '127.0.0.1' : host
+  const target = isIP(host) === 0 || host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host
   while (Date.now() - t0 < timeoutMs) {
     if (child.exitCode !== null) return false
     const up = await new Promise<boolean>(resolve => {
@@ -234,17 +234,6 @@ async function waitTcp (host: string, port: number, child: ChildProcess, timeout
       s.once('error', () => resolve(false))
     })
     if (up) return true
-    await new Promise(r => setTimeout(r, 50))
-  }
-  return false
-}
-
-/** Inside another network namespace we cannot dial; coturn logs each listener it opens. */
-async function waitLog (out: () => string, child: ChildProcess, timeoutMs: number): Promise<boolean> {
-  const t0 = Date.now()
-  while (Date.now() - t0 < timeoutMs) {
-    if (child.exitCode !== null) return false
-    if (/Total General servers|IPv4\. TCP listener opened/.test(out())) { await new Promise(r => setTimeout(r, 200)); return true }
     await new Promise(r => setTimeout(r, 50))
   }
   return false
