@@ -68,6 +68,11 @@ async function launchIn (ns: string, url: string, bin: string, origins: string):
   return { browser, page }
 }
 
+async function open (p: Phone, url: string): Promise<void> {
+  await p.page.goto(url, { timeout: 15_000 })
+  await p.page.waitForFunction(() => (window as unknown as W).h !== undefined && window.lab !== undefined, undefined, { timeout: 10_000 })
+}
+
 async function fresh (p: Phone): Promise<void> {
   await p.page.reload({ timeout: 15_000 })
   await p.page.waitForFunction(() => (window as unknown as W).h !== undefined && window.lab !== undefined, undefined, { timeout: 10_000 })
@@ -167,16 +172,20 @@ export async function runLab (o: LabOptions = {}): Promise<Attempt[]> {
     })
     if (!ready) throw new Error(`lab server did not start: ${serverErr}`)
     const origins = `http://${PUBLIC_V4}:${PORT},http://[${PUBLIC_V6}]:${PORT}`
+    // The phones' browsers live on across conditions, as phones move between networks.
+    let a: Phone | undefined; let b: Phone | undefined
+    try {
     for (const c of conditions) {
       const tc = Date.now()
       await lab.buildSides(c.topology)
       const host = c.topology.ipv6Only === true ? `[${PUBLIC_V6}]` : PUBLIC_V4
       const url = `http://${host}:${PORT}/`
       const signalUrl = `ws://${host}:${PORT}/signal`
-      let a: Phone | undefined; let b: Phone | undefined
       try {
-        a = await launchIn(lab.ns.pa, url, bin, origins)
-        b = await launchIn(lab.ns.pb, url, bin, origins)
+        const tl = Date.now()
+        if (a === undefined || b === undefined) [a, b] = await Promise.all([launchIn(lab.ns.pa, url, bin, origins), launchIn(lab.ns.pb, url, bin, origins)])
+        else await Promise.all([open(a, url), open(b, url)])
+        if (process.env.LAB_DEBUG !== undefined) log(`  phones up in ${Date.now() - tl} ms (network built in ${tl - tc} ms)`)
         for (const mode of modes) {
           for (let run = 1; run <= runs; run++) {
             if (run > 1 || mode !== modes[0]) { await fresh(a); await fresh(b) }
@@ -192,11 +201,12 @@ export async function runLab (o: LabOptions = {}): Promise<Attempt[]> {
           }
         }
       } finally {
-        await a?.browser.close().catch(() => {})
-        await b?.browser.close().catch(() => {})
-        lab.teardownSides()
+        await lab.teardownSides()
       }
       log(`  (${c.name}: ${((Date.now() - tc) / 1000).toFixed(1)} s)`)
+    }
+    } finally {
+      await Promise.all([a?.browser.close().catch(() => {}), b?.browser.close().catch(() => {})])
     }
   } finally {
     lab.destroySync()

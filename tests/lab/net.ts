@@ -74,6 +74,14 @@ export class Lab {
   private exec (ns: string, ...args: string[]): void { this.run('ip', 'netns', 'exec', ns, ...args) }
 
   private addNs (name: string): void {
+    if (this.made.includes(name)) {
+      // A phone namespace kept across conditions (its browser keeps running, like a phone
+      // moving between networks): drop its old interfaces, then wire it anew.
+      const links = execFileSync('ip', ['-n', name, '-o', 'link', 'show'], { encoding: 'utf8' })
+        .split('\n').map(l => /^\d+: ([^:@]+)/.exec(l)?.[1]).filter((n): n is string => n !== undefined && n !== 'lo')
+      for (const l of links) { try { this.ip(name, 'link', 'del', l) } catch {} }
+      return
+    }
     this.run('ip', 'netns', 'add', name)
     this.made.push(name)
     this.ip(name, 'link', 'set', 'lo', 'up')
@@ -182,10 +190,12 @@ export class Lab {
     return child
   }
 
-  /** Removes the per-condition routers and phones (not the internet). */
-  teardownSides (): void {
-    for (const n of [this.ns.pa, this.ns.pb, this.ns.ra, this.ns.rb]) this.removeNs(n)
-    for (const c of this.children.filter(c => c.spawnfile === 'python3')) this.stop(c)
+  /** Removes the per-condition routers (their veths to the phones go with them) and shapers. */
+  async teardownSides (): Promise<void> {
+    for (const n of [this.ns.ra, this.ns.rb]) this.removeNs(n)
+    const shapers = this.children.filter(c => c.spawnfile === 'python3' && c.exitCode === null && c.signalCode === null)
+    for (const c of shapers) this.stop(c)
+    await Promise.all(shapers.map(async c => await new Promise(resolve => { if (c.exitCode !== null || c.signalCode !== null) resolve(null); else c.once('exit', resolve) })))
   }
 
   private stop (c: ChildProcess): void {
