@@ -9,7 +9,7 @@
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { createHmac, randomBytes } from 'node:crypto'
-import { mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { connect, isIP } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -202,15 +202,24 @@ export async function startCoturn (o: Omit<CoturnOptions, 'port'> & { port?: num
     const dir = mkdtempSync(join(tmpdir(), 'coturn-'))
     const conf = join(dir, 'turnserver.conf')
     writeFileSync(conf, coturnConfig({ ...o, port }), { mode: 0o600 })
-    const args = ['-c', conf, '--pidfile', join(dir, 'turnserver.pid')]
-    const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] })
+    const pidfile = join(dir, 'turnserver.pid')
+    const args = ['-c', conf, '--pidfile', pidfile]
+    // turnserver runs under a tiny shell that holds our pipe: when this process dies for any
+    // reason (even SIGKILL) the pipe closes and the shell stops turnserver, so no orphan keeps
+    // the port.
+    // If turnserver exits on its own (port taken), the shell exits with it.
+    const watchdog = 'exec 3<&0; "$0" "$@" </dev/null 3<&- & p=$!; { read _ <&3; kill $p 2>/dev/null; } & w=$!; wait $p; s=$?; kill $w 2>/dev/null; exit $s'
+    const child = spawn('sh', ['-c', watchdog, bin, ...args], { stdio: ['pipe', 'pipe', 'pipe'] })
     let out = ''
     child.stdout!.on('data', (d: Buffer) => { out = (out + d.toString()).slice(-20_000) })
     child.stderr!.on('data', (d: Buffer) => { out = (out + d.toString()).slice(-20_000) })
     const exited = new Promise<void>(resolve => child.once('exit', () => resolve()))
     const close = async (): Promise<void> => {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM')
-      const t = setTimeout(() => child.kill('SIGKILL'), 2000)
+      child.stdin!.end()
+      const t = setTimeout(() => {
+        try { process.kill(Number(readFileSync(pidfile, 'utf8').trim()), 'SIGKILL') } catch {}
+        child.kill('SIGKILL')
+      }, 3000)
       await exited
       clearTimeout(t)
       rmSync(dir, { recursive: true, force: true })

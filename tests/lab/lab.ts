@@ -44,7 +44,7 @@ export interface LabOptions {
 
 async function buildPage (): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'lab-page-'))
-  await build({ root: join(here, 'page'), configFile: false, logLevel: 'warn', base: './', build: { outDir: dir, emptyOutDir: true, target: 'es2022', minify: false } })
+  await build({ root: join(here, 'page'), configFile: false, logLevel: 'error', base: './', build: { outDir: dir, emptyOutDir: true, target: 'es2022', minify: false } })
   return dir
 }
 
