@@ -12,7 +12,7 @@ describe.skipIf(missing !== undefined)('network lab, quick subset', () => {
   it('two phones connect directly on one Wi-Fi and across two NATs, well under 3 s, and the lab leaves no namespace behind', async () => {
     const lines: string[] = []
     // runLab throws if any namespace it made is still there afterwards.
-    const results = await runLab({ conditions: ['same_lan', 'two_nats'], modes: ['invite'], runs: 1, capMs: 10_000, log: l => lines.push(l) })
+    const results = await runLab({ conditions: ['same_lan', 'two_nats'], modes: ['invite'], runs: 1, capMs: 10_000, keepPhones: true, log: l => lines.push(l) })
     console.log(lines.join('\n'))
     expect(results.map(r => [r.condition, r.ok])).toEqual([['same_lan', true], ['two_nats', true]])
     for (const r of results) {

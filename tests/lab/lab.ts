@@ -40,6 +40,11 @@ export interface LabOptions {
   /** Give up on one attempt after this long (every run is bounded). */
   capMs?: number
   log?: (line: string) => void
+  /**
+   * Keep the phones' browsers across conditions (faster: the quick subset). Off by default,
+   * so no condition inherits a browser's state (sockets, network lists) from the one before.
+   */
+  keepPhones?: boolean
 }
 
 async function buildPage (): Promise<string> {
@@ -94,6 +99,16 @@ async function via (p: Phone): Promise<string> {
     }
     return 'direct ?'
   })
+}
+
+/** What each peer connection gathered, was told, and where its checks got to (LAB_DEBUG). */
+async function iceState (p: Phone): Promise<unknown> {
+  return await p.page.evaluate(() => (window.__labPcs ?? []).map(pc => ({
+    conn: pc.connectionState,
+    ice: pc.iceConnectionState,
+    local: pc.localDescription?.sdp.match(/a=candidate.*/g) ?? [],
+    remote: pc.remoteDescription?.sdp.match(/a=candidate.*/g) ?? []
+  }))).catch((e: unknown) => String(e))
 }
 
 const withCap = async <T>(p: Promise<T>, ms: number): Promise<T | 'cap'> =>
@@ -172,7 +187,6 @@ export async function runLab (o: LabOptions = {}): Promise<Attempt[]> {
     })
     if (!ready) throw new Error(`lab server did not start: ${serverErr}`)
     const origins = `http://${PUBLIC_V4}:${PORT},http://[${PUBLIC_V6}]:${PORT}`
-    // The phones' browsers live on across conditions, as phones move between networks.
     let a: Phone | undefined; let b: Phone | undefined
     try {
     for (const c of conditions) {
@@ -193,6 +207,7 @@ export async function runLab (o: LabOptions = {}): Promise<Attempt[]> {
             if (c.offline === 'phone-b') lab.takeOffline(lab.ns.pb)
             let r: Omit<Attempt, 'condition' | 'mode' | 'run'>
             try { r = await attempt(mode, a, b, signalUrl, capMs) } catch (e) { r = { ok: false, ms: capMs, error: `lab: ${(e as Error).message.split('\n')[0]}` } }
+            if (!r.ok && process.env.LAB_DEBUG !== undefined) for (const p of [a, b]) log(`  ${p === a ? 'payee' : 'payer'} ICE: ${JSON.stringify(await iceState(p))}`)
             if (c.offline === 'uplink-a') lab.restoreUplink(lab.ns.ra)
             if (c.offline === 'phone-b') lab.restoreOnline(lab.ns.pb)
             const res = { condition: c.name, mode, run, ...r }
@@ -201,6 +216,10 @@ export async function runLab (o: LabOptions = {}): Promise<Attempt[]> {
           }
         }
       } finally {
+        if (o.keepPhones !== true) {
+          await Promise.all([a?.browser.close().catch(() => {}), b?.browser.close().catch(() => {})])
+          a = undefined; b = undefined
+        }
         await lab.teardownSides()
       }
       log(`  (${c.name}: ${((Date.now() - tc) / 1000).toFixed(1)} s)`)

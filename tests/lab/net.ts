@@ -50,7 +50,16 @@ export function labPrerequisites (): string | undefined {
   for (const [bin, pkg] of [['ip', 'iproute2'], ['iptables', 'iptables'], ['turnserver', 'coturn'], ['chromium', 'chromium']] as const) {
     try { execFileSync('sh', ['-c', `command -v ${bin}`], { stdio: 'ignore' }) } catch { return `the network lab needs ${bin} (apt-get install ${pkg})` }
   }
-  try { execFileSync('ip', ['netns', 'list'], { stdio: 'ignore' }) } catch { return 'ip netns does not work here' }
+  // Root in a container without CAP_NET_ADMIN, or a kernel without nf_tables: find out now.
+  const probe = 'hovprobe' + randomBytes(3).toString('hex')
+  try {
+    execFileSync('ip', ['netns', 'add', probe], { stdio: 'ignore', timeout: 5000 })
+    try {
+      execFileSync('ip', ['netns', 'exec', probe, 'iptables', '-t', 'nat', '-A', 'POSTROUTING', '-o', 'lo', '-j', 'MASQUERADE', '--random-fully'], { stdio: 'ignore', timeout: 5000 })
+    } catch { return 'iptables NAT (MASQUERADE --random-fully) does not work in a network namespace here' } finally {
+      execFileSync('ip', ['netns', 'del', probe], { stdio: 'ignore', timeout: 5000 })
+    }
+  } catch { return 'cannot create network namespaces here (ip netns add failed)' }
   return undefined
 }
 
