@@ -46,7 +46,8 @@ export async function startPayeePairing (wallet: Wallet, settings: Settings, ori
   if (mode === 'invite' && signalUrl !== undefined) {
     // The signalling service is a convenience: if it cannot be reached quickly, fall back
     // to two scans, which need no server at all.
-    const invite = hostInvite({ identity, signalUrl, iceServers: await iceServers(settings, origin) })
+    // The STUN/TURN list comes from the same service, so its wait counts against SIGNAL_WAIT_MS too.
+    const invite = iceServers(settings, origin).then(async ice => await hostInvite({ identity, signalUrl, iceServers: ice }))
     const inv = await Promise.race([invite, new Promise<undefined>(resolve => setTimeout(() => resolve(undefined), SIGNAL_WAIT_MS))]).catch(() => undefined)
     if (inv !== undefined) return { mode, text: inv.text, link: inv.link, cancel: () => inv.cancel() }
     invite.then(i => i.cancel(), () => undefined)
