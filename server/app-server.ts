@@ -5,7 +5,8 @@ import { Devnet } from './devnet/chain.ts'
 import { DevnetHttp } from './devnet/http.ts'
 import type { RateLimitOptions } from './devnet/rate-limit.ts'
 import { serveStatic } from './static.ts'
-import { attachSignalling, type SignallingOptions } from './signal/index.ts'
+import { attachSignalling, clientAddress, type SignallingOptions } from './signal/index.ts'
+import { iceHandler, type IceConfig } from './turn.ts'
 
 export interface AppServerOptions {
   host: string
@@ -24,6 +25,8 @@ export interface AppServerOptions {
   devnetRateLimit?: RateLimitOptions
   /** How long an accepted tx reads STORED / ANNOUNCED_TO_NETWORK before SEEN_ON_NETWORK (ms). */
   devnetArc?: { announceDelayMs?: number, seenDelayMs?: number }
+  /** STUN/TURN list (with fresh TURN credentials) at GET <signalling path>/ice; needs `signalling`. */
+  ice?: IceConfig
 }
 
 export interface RunningServer {
@@ -48,12 +51,18 @@ export async function startAppServer (opts: AppServerOptions): Promise<RunningSe
   }
   const devnetHttp = devnet !== undefined ? new DevnetHttp(devnet, DEVNET_BASE, { rateLimit: opts.devnetRateLimit }) : undefined
   const connectSrc = opts.connectSrc ?? []
+  const trust = opts.signalling?.trustProxy
+  const hops = trust === true ? 1 : typeof trust === 'number' ? trust : 0
+  const ice = opts.ice !== undefined && opts.signalling !== undefined
+    ? iceHandler(opts.ice, { path: opts.signalling.path ?? '/signal', clientIp: req => clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], hops) })
+    : undefined
   const server = createServer((req, res) => {
     // A request must never take the process down (issue 9.4): errors on the request or
     // response streams are answered or dropped here, and every handler runs inside a catch.
     req.on('error', () => { res.destroy() })
     res.on('error', () => undefined)
     void (async () => {
+      if (ice?.(req, res) === true) return
       if (devnetHttp !== undefined && await devnetHttp.handle(req, res)) return
       if (opts.staticDir !== undefined && (req.method === 'GET' || req.method === 'HEAD')) {
         await serveStatic(opts.staticDir, connectSrc, req, res)

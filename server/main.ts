@@ -6,6 +6,7 @@ import { DEFAULT_CONNECT_SRC, startAppServer } from './app-server.ts'
 import { rateLimitFromEnv } from './devnet/rate-limit.ts'
 import { trustProxyHops } from './signal/index.ts'
 import { listenErrorMessage } from './listen-error.ts'
+import { startLocalTurn } from './turn-local.ts'
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const env = process.env
@@ -15,6 +16,9 @@ if (devnetOn && devnetFile !== ':memory:') mkdirSync(dirname(devnetFile), { recu
 
 const host = env.HOST ?? '127.0.0.1'
 const port = Number(env.PORT ?? 8787)
+const signallingOn = (env.HANDOVER_SIGNALLING ?? '1') !== '0'
+// TURN: an external coturn (HANDOVER_TURN_SECRET + HANDOVER_TURN_URLS), or one we start here.
+const turn = signallingOn ? await startLocalTurn(env, host) : undefined
 const running = await startAppServer({
   host,
   port,
@@ -25,9 +29,11 @@ const running = await startAppServer({
   devnetRateLimit: rateLimitFromEnv(env),
   devnetArc: { seenDelayMs: Number(env.HANDOVER_DEVNET_ARC_SEEN_DELAY_MS ?? 0) },
   // Signalling for one-scan invites and the encrypted relay; REDIS_URL shares rooms across instances.
-  signalling: (env.HANDOVER_SIGNALLING ?? '1') !== '0' ? { redisUrl: env.REDIS_URL, trustProxy: trustProxyHops(env.TRUST_PROXY) } : undefined,
+  ...(turn !== undefined ? { ice: turn.ice } : {}),
+  signalling: signallingOn ? { redisUrl: env.REDIS_URL, trustProxy: trustProxyHops(env.TRUST_PROXY) } : undefined,
   connectSrc: [...DEFAULT_CONNECT_SRC, ...(env.HANDOVER_CONNECT_SRC ?? '').split(/\s+/).filter(Boolean)]
 }).catch((err: unknown) => {
+  void turn?.close()
   const message = listenErrorMessage(err, host, port)
   if (message === undefined) throw err
   console.error(message)
@@ -35,7 +41,8 @@ const running = await startAppServer({
 })
 console.log(`Handover is running at ${running.url}/`)
 if ((env.HANDOVER_SIGNALLING ?? '1') !== '0') console.log(`Signalling at ${running.url.replace(/^http/, 'ws')}/signal${env.REDIS_URL !== undefined ? ' (shared through Redis)' : ''}`)
+if (turn !== undefined) console.log(turn.describe)
 if (running.devnet !== undefined) console.log(`Devnet API at ${running.url}/devnet (height ${await running.devnet.height()})`)
-const stop = (): void => { void running.close().then(() => process.exit(0)) }
+const stop = (): void => { void Promise.all([running.close(), turn?.close()]).then(() => process.exit(0)) }
 process.on('SIGINT', stop)
 process.on('SIGTERM', stop)

@@ -3,14 +3,23 @@
 // instances), SIGNAL_PATH (/signal), TRUST_PROXY=N behind N reverse proxies,
 // SIGNAL_MAX_SOCKETS, SIGNAL_MAX_SOCKETS_PER_IP, SIGNAL_ROOM_OPS_PER_MINUTE,
 // SIGNAL_INVITE_TTL_MS, SIGNAL_BYTES_PER_SECOND_PER_IP, SIGNAL_UPGRADE_TIMEOUT_MS.
+// TURN beside it (README "TURN"): HANDOVER_TURN_SECRET, HANDOVER_TURN_URLS,
+// HANDOVER_STUN_URLS, HANDOVER_TURN_TTL_S; phones fetch GET <SIGNAL_PATH>/ice.
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { attachSignalling, trustProxyHops } from './service.ts'
+import { attachSignalling, clientAddress, trustProxyHops } from './service.ts'
+import { iceConfigFromEnv, iceHandler } from '../turn.ts'
 
 const env = process.env
 const num = (s: string | undefined): number | undefined => s === undefined || s === '' ? undefined : Number(s)
 
+const hops = trustProxyHops(env.TRUST_PROXY)
+const ice = iceHandler(iceConfigFromEnv(env), {
+  path: env.SIGNAL_PATH ?? '/signal',
+  clientIp: req => clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], hops)
+})
 const server = createServer((req, res) => {
+  if (ice(req, res)) return
   if (req.url === '/healthz') { res.writeHead(200, { 'content-type': 'text/plain' }); res.end('ok'); return }
   res.writeHead(404); res.end()
 })

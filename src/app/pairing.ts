@@ -10,6 +10,7 @@ import { hasWebRTC, NO_WEBRTC_OFFLINE, NO_WEBRTC_TWO_SCANS } from '../link/webrt
 import type { Link } from '../link/link.ts'
 import type { Settings } from '../store/records.ts'
 import { signalUrlFor } from './settings.ts'
+import { iceServersForLink } from './ice-servers.ts'
 import type { Wallet } from './wallet.ts'
 
 export type PairingMode = 'invite' | 'qr'
@@ -25,6 +26,8 @@ const SIGNAL_WAIT_MS = 3000
 export function warmSignal (settings: Settings, origin: string): Promise<SignalClient | undefined> | undefined {
   const signalUrl = signalUrlFor(settings.signalUrl, origin)
   if (signalUrl === undefined || (typeof navigator !== 'undefined' && navigator.onLine === false)) return undefined
+  // The STUN/TURN list comes from the same service: ask for it now too, so it is cached by the time a code is made.
+  void iceServersForLink(settings.iceServers, signalUrl).catch(() => undefined)
   return openSignal(signalUrl).catch(() => undefined)
 }
 
@@ -48,9 +51,9 @@ export interface PayerPairing {
   cancel: () => void
 }
 
-function iceServers (settings: Settings): RTCIceServer[] {
-  // Offline, a STUN server only costs time: leave it out.
-  return typeof navigator !== 'undefined' && navigator.onLine === false ? [] : settings.iceServers
+/** Settings' STUN/TURN when set, else the signalling service's (with short-lived TURN credentials); none offline. */
+async function iceServers (settings: Settings, origin: string): Promise<RTCIceServer[]> {
+  return await iceServersForLink(settings.iceServers, signalUrlFor(settings.signalUrl, origin))
 }
 
 export async function startPayeePairing (
@@ -61,7 +64,8 @@ export async function startPayeePairing (
   if (mode === 'invite' && signalUrl !== undefined) {
     // The signalling service is a convenience: if it cannot be reached quickly, fall back
     // to two scans, which need no server at all.
-    const invite = hostInvite({ identity, signalUrl, iceServers: iceServers(settings), ...(warm !== undefined ? { signal: warm } : {}) })
+    // The STUN/TURN list comes from the same service, so its wait counts against SIGNAL_WAIT_MS too.
+    const invite = iceServers(settings, origin).then(async ice => await hostInvite({ identity, signalUrl, iceServers: ice, ...(warm !== undefined ? { signal: warm } : {}) }))
     const inv = await Promise.race([invite, new Promise<undefined>(resolve => setTimeout(() => resolve(undefined), SIGNAL_WAIT_MS))]).catch(() => undefined)
     if (inv !== undefined) return { mode, text: inv.text, link: inv.link, cancel: () => inv.cancel() }
     invite.then(i => i.cancel(), () => undefined)
@@ -69,7 +73,7 @@ export async function startPayeePairing (
   if (!hasWebRTC()) {
     throw new LinkError('no-webrtc', mode === 'qr' && signalUrl !== undefined ? NO_WEBRTC_TWO_SCANS : NO_WEBRTC_OFFLINE)
   }
-  const offer = await createQrOffer({ identity, iceServers: iceServers(settings) })
+  const offer = await createQrOffer({ identity, iceServers: await iceServers(settings, origin) })
   return { mode: 'qr', text: offer.text, accept: async t => await offer.accept(t), cancel: () => offer.cancel() }
 }
 
@@ -80,13 +84,13 @@ export async function startPayerPairing (wallet: Wallet, settings: Settings, ori
     const signalUrl = signalUrlFor(settings.signalUrl, origin)
     if (signalUrl === undefined) throw new LinkError('signalling', 'This code needs the signalling service, which is turned off in Settings. Ask the payee for the two-scan code instead.')
     let cancelled = false
-    const link = joinInvite(scanned, { identity, signalUrl, iceServers: iceServers(settings) })
+    const link = joinInvite(scanned, { identity, signalUrl, iceServers: await iceServers(settings, origin) })
     link.then(l => { if (cancelled) l.close() }, () => undefined)
     return { link, cancel: () => { cancelled = true } }
   }
   if (kind === 'offer') {
     if (!hasWebRTC()) throw new LinkError('no-webrtc', 'This browser cannot connect phones directly (it has no WebRTC), so it cannot answer a two-scan code. Ask the payee to show a one-scan code (untick "Two scans") instead.')
-    const ans = await answerQrOffer(scanned, { identity, iceServers: iceServers(settings) })
+    const ans = await answerQrOffer(scanned, { identity, iceServers: await iceServers(settings, origin) })
     return { answerText: ans.text, onNotice: cb => ans.onNotice(cb), link: ans.link, cancel: () => ans.cancel() }
   }
   if (kind === 'answer') throw new LinkError('bad-code', 'This is an answer code: it is for the phone that showed the first code. Scan the payee\'s code instead.')

@@ -1,0 +1,238 @@
+// Runs pairing attempts in the network lab: Chromium "phones" inside the phone
+// namespaces load the lab page (the app's real link code) from the public namespace's
+// server, fetch STUN/TURN credentials like the app, and pair by invite or two scans.
+import { mkdtempSync, rmSync, writeFileSync, chmodSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { createInterface } from 'node:readline'
+import { build } from 'vite'
+import { chromium, type Browser, type Page } from 'playwright-core'
+import { BASE_ARGS } from '../e2e/link-harness/browser.ts'
+import type { HarnessApi } from '../e2e/link-harness/harness.ts'
+import type { LabApi } from './page/lab.ts'
+import { CONDITIONS, type Condition, type Mode } from './conditions.ts'
+import { Lab, PUBLIC_V4, PUBLIC_V6 } from './net.ts'
+
+declare global { interface Window { lab: LabApi, __labPcs?: RTCPeerConnection[] } }
+type W = Window & { h: HarnessApi }
+
+const here = dirname(fileURLToPath(import.meta.url))
+const repo = resolve(here, '../..')
+const PORT = 8080
+
+export interface Attempt {
+  condition: string
+  mode: Mode
+  run: number
+  ok: boolean
+  /** Connected: scan → link up. Failed: scan → the error the phone reported (or the cap). */
+  ms: number
+  /** 'direct host-host', 'direct srflx-prflx', 'direct relay/udp-…' (TURN), or 'ws-relay' (encrypted WebSocket relay). */
+  via?: string
+  error?: string
+}
+
+export interface LabOptions {
+  conditions?: string[]
+  modes?: Mode[]
+  runs?: number
+  /** Give up on one attempt after this long (every run is bounded). */
+  capMs?: number
+  log?: (line: string) => void
+  /**
+   * Keep the phones' browsers across conditions (faster: the quick subset). Off by default,
+   * so no condition inherits a browser's state (sockets, network lists) from the one before.
+   */
+  keepPhones?: boolean
+}
+
+async function buildPage (): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), 'lab-page-'))
+  await build({ root: join(here, 'page'), configFile: false, logLevel: 'error', base: './', build: { outDir: dir, emptyOutDir: true, target: 'es2022', minify: false } })
+  return dir
+}
+
+interface Phone { browser: Browser, page: Page }
+
+async function launchIn (ns: string, url: string, bin: string, origins: string): Promise<Phone> {
+  const wrapper = join(bin, `chromium-${ns}`)
+  writeFileSync(wrapper, `#!/bin/sh\nexec ip netns exec ${ns} /usr/bin/chromium "$@"\n`)
+  chmodSync(wrapper, 0o755)
+  const browser = await chromium.launch({ executablePath: wrapper, args: [...BASE_ARGS, `--unsafely-treat-insecure-origin-as-secure=${origins}`], timeout: 20_000 })
+  const page = await browser.newPage()
+  // Keep each RTCPeerConnection so the lab can read which candidate pair carried the link.
+  await page.addInitScript(() => {
+    const Orig = window.RTCPeerConnection
+    const pcs: RTCPeerConnection[] = []
+    window.__labPcs = pcs
+    window.RTCPeerConnection = class extends Orig { constructor (c?: RTCConfiguration) { super(c); pcs.push(this) } } as typeof RTCPeerConnection
+  })
+  await page.goto(url, { timeout: 15_000 })
+  await page.waitForFunction(() => (window as unknown as W).h !== undefined && window.lab !== undefined, undefined, { timeout: 10_000 })
+  return { browser, page }
+}
+
+async function open (p: Phone, url: string): Promise<void> {
+  await p.page.goto(url, { timeout: 15_000 })
+  await p.page.waitForFunction(() => (window as unknown as W).h !== undefined && window.lab !== undefined, undefined, { timeout: 10_000 })
+}
+
+async function fresh (p: Phone): Promise<void> {
+  await p.page.reload({ timeout: 15_000 })
+  await p.page.waitForFunction(() => (window as unknown as W).h !== undefined && window.lab !== undefined, undefined, { timeout: 10_000 })
+}
+
+/** Which candidate pair the open direct link uses. */
+async function via (p: Phone): Promise<string> {
+  return await p.page.evaluate(async () => {
+    for (const pc of [...window.__labPcs ?? []].reverse()) {
+      if (pc.connectionState !== 'connected') continue
+      const stats = await pc.getStats()
+      let pairId: string | undefined
+      stats.forEach((s: { type: string, selectedCandidatePairId?: string }) => { if (s.type === 'transport' && s.selectedCandidatePairId !== undefined) pairId = s.selectedCandidatePairId })
+      const pair = pairId !== undefined ? stats.get(pairId) as { localCandidateId: string, remoteCandidateId: string } : undefined
+      if (pair === undefined) continue
+      const l = stats.get(pair.localCandidateId) as { candidateType: string, relayProtocol?: string, address?: string }
+      const r = stats.get(pair.remoteCandidateId) as { candidateType: string }
+      return `direct ${l.candidateType}${l.candidateType === 'relay' ? '/' + (l.relayProtocol ?? '?') : ''}-${r.candidateType}${(l.address ?? '').includes(':') ? ' v6' : ''}`
+    }
+    return 'direct ?'
+  })
+}
+
+/** What each peer connection gathered, was told, and where its checks got to (LAB_DEBUG). */
+async function iceState (p: Phone): Promise<unknown> {
+  return await p.page.evaluate(() => (window.__labPcs ?? []).map(pc => ({
+    conn: pc.connectionState,
+    ice: pc.iceConnectionState,
+    local: pc.localDescription?.sdp.match(/a=candidate.*/g) ?? [],
+    remote: pc.remoteDescription?.sdp.match(/a=candidate.*/g) ?? []
+  }))).catch((e: unknown) => String(e))
+}
+
+const withCap = async <T>(p: Promise<T>, ms: number): Promise<T | 'cap'> =>
+  await Promise.race([p, new Promise<'cap'>(resolve => setTimeout(() => resolve('cap'), ms))])
+
+type Res = { mode: string, error?: undefined } | { error: string, code?: string }
+
+async function attempt (mode: Mode, a: Phone, b: Phone, signalUrl: string, capMs: number): Promise<Omit<Attempt, 'condition' | 'mode' | 'run'>> {
+  // Phone A is the payee (shows the code), phone B the payer (scans it).
+  if (mode === 'invite') {
+    const shown = await withCap(a.page.evaluate(async (u) => {
+      try {
+        const iceServers = await window.lab.ice(u)
+        return await (window as unknown as W).h.hostInvite(u, { iceServers })
+      } catch (e) { return { error: `payee: ${String(e)}` } }
+    }, signalUrl), capMs)
+    if (shown === 'cap') return { ok: false, ms: capMs, error: 'payee: no invite code within the cap' }
+    if ('error' in shown) return { ok: false, ms: 0, error: shown.error }
+    const t0 = Date.now()
+    const r = await withCap(b.page.evaluate(async ([t, u]) => {
+      const iceServers = await window.lab.ice(u!)
+      return await (window as unknown as W).h.joinInvite(t!, u!, { iceServers })
+    }, [shown.text, signalUrl]), capMs) as Res | 'cap'
+    const ms = Date.now() - t0
+    if (r === 'cap') return { ok: false, ms, error: 'payer: nothing happened within the cap' }
+    if (r.error !== undefined) return { ok: false, ms, error: `payer: ${r.error}` }
+    return { ok: true, ms, via: r.mode === 'relay' ? 'ws-relay' : await via(b) }
+  }
+  const offer = await withCap(a.page.evaluate(async () => {
+    try {
+      // The payee's page knows the service from its origin, as the app does.
+      const iceServers = await window.lab.ice(location.origin.replace(/^http/, 'ws') + '/signal')
+      return await (window as unknown as W).h.qrOffer({ iceServers })
+    } catch (e) { return { error: `payee: ${String(e)}` } }
+  }), capMs)
+  if (offer === 'cap') return { ok: false, ms: capMs, error: 'payee: no offer code within the cap' }
+  if ('error' in offer) return { ok: false, ms: 0, error: offer.error }
+  const t0 = Date.now()
+  const ans = await withCap(b.page.evaluate(async ([t, u]) => {
+    const iceServers = await window.lab.ice(u!)
+    return await (window as unknown as W).h.answerText(t!, { iceServers })
+  }, [offer.text, signalUrl]), capMs)
+  if (ans === 'cap') return { ok: false, ms: Date.now() - t0, error: 'payer: no answer code within the cap' }
+  if ('error' in ans) return { ok: false, ms: Date.now() - t0, error: `payer: ${ans.error}` }
+  const left = Math.max(1000, capMs - (Date.now() - t0))
+  const r = await withCap(a.page.evaluate(async (t) => await (window as unknown as W).h.acceptAnswer(t), ans.text), left) as Res | 'cap'
+  const ms = Date.now() - t0
+  if (r === 'cap') return { ok: false, ms, error: 'payee: no connection within the cap' }
+  if (r.error !== undefined) return { ok: false, ms, error: `payee: ${r.error}` }
+  return { ok: true, ms, via: await via(a) }
+}
+
+export async function runLab (o: LabOptions = {}): Promise<Attempt[]> {
+  const log = o.log ?? ((s: string) => { console.error(s) })
+  const conditions: Condition[] = o.conditions === undefined ? CONDITIONS : o.conditions.map(n => {
+    const c = CONDITIONS.find(c => c.name === n)
+    if (c === undefined) throw new Error(`No lab condition "${n}" (have: ${CONDITIONS.map(c => c.name).join(', ')})`)
+    return c
+  })
+  const modes = o.modes ?? ['invite', 'qr']
+  const runs = o.runs ?? 3
+  const capMs = o.capMs ?? 15_000
+  const results: Attempt[] = []
+  const pageDir = await buildPage()
+  const bin = mkdtempSync(join(tmpdir(), 'lab-bin-'))
+  const lab = new Lab()
+  try {
+    lab.buildInternet()
+    const server = lab.spawnIn(lab.ns.pub, process.execPath, ['--import', 'tsx', join(here, 'pub-server.ts')], { LAB_PAGE_DIR: pageDir, LAB_PORT: String(PORT) }, repo)
+    let serverErr = ''
+    server.stderr!.on('data', (d: Buffer) => { serverErr = (serverErr + d.toString()).slice(-4000) })
+    const ready = await new Promise<boolean>(resolve => {
+      const t = setTimeout(() => resolve(false), 30_000)
+      createInterface({ input: server.stdout! }).on('line', l => { if (l.startsWith('ready')) { clearTimeout(t); resolve(true) } })
+      server.once('exit', () => { clearTimeout(t); resolve(false) })
+    })
+    if (!ready) throw new Error(`lab server did not start: ${serverErr}`)
+    const origins = `http://${PUBLIC_V4}:${PORT},http://[${PUBLIC_V6}]:${PORT}`
+    let a: Phone | undefined; let b: Phone | undefined
+    try {
+    for (const c of conditions) {
+      const tc = Date.now()
+      await lab.buildSides(c.topology)
+      const host = c.topology.ipv6Only === true ? `[${PUBLIC_V6}]` : PUBLIC_V4
+      const url = `http://${host}:${PORT}/`
+      const signalUrl = `ws://${host}:${PORT}/signal`
+      try {
+        const tl = Date.now()
+        if (a === undefined || b === undefined) [a, b] = await Promise.all([launchIn(lab.ns.pa, url, bin, origins), launchIn(lab.ns.pb, url, bin, origins)])
+        else await Promise.all([open(a, url), open(b, url)])
+        if (process.env.LAB_DEBUG !== undefined) log(`  phones up in ${Date.now() - tl} ms (network built in ${tl - tc} ms)`)
+        for (const mode of modes) {
+          for (let run = 1; run <= runs; run++) {
+            if (run > 1 || mode !== modes[0]) { await fresh(a); await fresh(b) }
+            if (c.offline === 'uplink-a') lab.cutUplink(lab.ns.ra)
+            if (c.offline === 'phone-b') lab.takeOffline(lab.ns.pb)
+            let r: Omit<Attempt, 'condition' | 'mode' | 'run'>
+            try { r = await attempt(mode, a, b, signalUrl, capMs) } catch (e) { r = { ok: false, ms: capMs, error: `lab: ${(e as Error).message.split('\n')[0]}` } }
+            if (!r.ok && process.env.LAB_DEBUG !== undefined) for (const p of [a, b]) log(`  ${p === a ? 'payee' : 'payer'} ICE: ${JSON.stringify(await iceState(p))}`)
+            if (c.offline === 'uplink-a') lab.restoreUplink(lab.ns.ra)
+            if (c.offline === 'phone-b') lab.restoreOnline(lab.ns.pb)
+            const res = { condition: c.name, mode, run, ...r }
+            results.push(res)
+            log(`${c.name.padEnd(13)} ${mode.padEnd(6)} #${run} ${r.ok ? 'ok  ' : 'FAIL'} ${String(r.ms).padStart(6)} ms  ${r.via ?? ''}${r.error !== undefined ? r.error.slice(0, 160) : ''}`)
+          }
+        }
+      } finally {
+        if (o.keepPhones !== true) {
+          await Promise.all([a?.browser.close().catch(() => {}), b?.browser.close().catch(() => {})])
+          a = undefined; b = undefined
+        }
+        await lab.teardownSides()
+      }
+      log(`  (${c.name}: ${((Date.now() - tc) / 1000).toFixed(1)} s)`)
+    }
+    } finally {
+      await Promise.all([a?.browser.close().catch(() => {}), b?.browser.close().catch(() => {})])
+    }
+  } finally {
+    lab.destroySync()
+    rmSync(pageDir, { recursive: true, force: true })
+    rmSync(bin, { recursive: true, force: true })
+  }
+  const left = lab.leftovers()
+  if (left.length > 0) throw new Error(`lab namespaces left behind: ${left.join(' ')}`)
+  return results
+}
