@@ -18,7 +18,7 @@ export interface ReceiveView {
   state: PayeeState
   peerKey?: string
   sas?: string
-  linkMode?: 'direct' | 'relay'
+  linkMode?: 'direct' | 'relay' | 'camera'
   connected: boolean
   /** Merkle proofs of the payment's history: checked at verification, or later once online. */
   proofs?: 'verified' | 'unchecked' | 'bad'

@@ -16,7 +16,7 @@ export interface PayView {
   state?: PayerState
   peerKey: string
   sas: string
-  linkMode: 'direct' | 'relay'
+  linkMode: 'direct' | 'relay' | 'camera'
   connected: boolean
   /** Fee of the signed payment, once signed. */
   fee?: number

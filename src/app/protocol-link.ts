@@ -6,7 +6,8 @@ import type { Link } from '../link/link.ts'
 export interface MessagePipe {
   readonly peerKey: string
   readonly sas: string
-  readonly mode: 'direct' | 'relay'
+  // 'camera': codes shown and filmed, no network between the phones (camera-pipe.ts).
+  readonly mode: 'direct' | 'relay' | 'camera'
   send: (m: Message) => Promise<void>
   onMessage: (cb: (m: Message) => void) => () => void
   onInvalid: (cb: (e: ProtocolError) => void) => () => void
