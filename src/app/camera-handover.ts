@@ -69,6 +69,13 @@ export class CameraReceive {
     void this.requestCode.send(session.request)
   }
 
+  /** The camera opens again: a fresh start, last refusal cleared. */
+  restart (): void {
+    this.reader = new CodeReader()
+    this.progress = noProgress()
+    this.changed()
+  }
+
   /** One text the camera read. True when the payment is in and the camera can close. */
   part (text: string): boolean {
     if (this.pipe !== undefined) return true
@@ -105,6 +112,13 @@ export class CameraPay {
   ackRead = false
 
   constructor (private readonly wallet: Wallet, private readonly changed: () => void) {}
+
+  /** The camera opens again: a fresh start, last refusal cleared. */
+  restart (): void {
+    this.reader = new CodeReader()
+    this.progress = noProgress()
+    this.changed()
+  }
 
   /** What the camera should look for now. */
   get stage (): 'request' | 'ack' | 'done' {
