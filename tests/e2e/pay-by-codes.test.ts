@@ -8,7 +8,8 @@ import { PrivateKey } from '@bsv/sdk'
 import { usePhonePairs } from './phone-pair.ts'
 import { filmAnimated, filmStatic, showTexts } from './camera-film.ts'
 import { stored } from './killable-phone.ts'
-import { balanceSats, createWallet } from './wallet-ui.ts'
+import { balanceSats, createWallet, fundedWallet } from './wallet-ui.ts'
+import { kill, killablePhone, reopen } from './killable-phone.ts'
 import { cameraPhone } from './phones.ts'
 import { sealEnvelope } from '../../src/core/camera/envelope.ts'
 import { animatedCode } from '../../src/core/camera/ur-frames.ts'
@@ -115,5 +116,34 @@ describe('pay by codes only, no network between the phones', () => {
       expect(await receivePhase(payee.page)).toBe('requestSent')
     }
     expect((await stored(payee.page)).ledger).toEqual([])
+  })
+
+  it('payee\'s tab closed right after filming the payment: reopened, the payment is in its ledger once and broadcast once', async () => {
+    const payer = await cameraPhone(pair.srv.url + '/', pair.dir, 'payer-kill')
+    const payee = await killablePhone(pair.srv.url + '/', pair.dir, 'payee-kill')
+    onTestFinished(async () => { await payer.browser.close(); await payee.ctx.close().catch(() => undefined) })
+    await fundedWallet(payer.page)
+    await createWallet(payee.page)
+    await payer.page.context().setOffline(true)
+    await payee.ctx.setOffline(true)
+    await requestByCodes(payee.page, 'Closed tab')
+    await payerConfirms(payer, payee.page)
+    const n = await fragmentsShown(payer.page)
+    await filmAnimated(payer.page, payee.camera, pair.dir, { distinct: n * 3 })
+    await payee.page.getByTestId('film-payment').click()
+    await expect.poll(() => receivePhase(payee.page), { timeout: 30_000 }).toBe('queued')
+    const txid = (await stored(payee.page)).sessions.find(s => s.role === 'payee')?.state.txid as string
+    await kill(payee)
+
+    // Reopened (and online again): the stored payment is there and its outbox sends it.
+    await reopen(payee, pair.srv.url + '/')
+    await expect.poll(async () => (await fetch(`${pair.srv.url}/devnet/arc/v1/tx/${txid}`)).status, { timeout: 60_000 }).toBe(200)
+    const incoming = (await stored(payee.page)).ledger.filter(l => l.direction === 'in')
+    expect(incoming.map(l => l.txid)).toEqual([txid])
+    expect(incoming[0]?.memo).toBe('Closed tab')
+    // The payer never got an answer: it still holds the same signed payment for its own
+    // outbox (due at the deadline), and nothing else.
+    expect((await stored(payer.page)).ledger.filter(l => l.direction === 'out').map(l => l.txid)).toEqual([txid])
+    expect(await payPhase(payer.page)).toBe('handedOver')
   })
 })
