@@ -42,6 +42,19 @@ async function payerConfirms (payer: { page: Page, camera: string }, payee: Page
   expect(await payer.page.getByTestId('camera-qr').getAttribute('data-what')).toBe('payment')
 }
 
+/** When the payer's outbox will broadcast `txid` by itself (ms since epoch). */
+async function outboxDue (p: Page, txid: string): Promise<number | undefined> {
+  return await p.evaluate(async id => await new Promise<number | undefined>((resolve, reject) => {
+    const r = indexedDB.open('handover-devnet')
+    r.onerror = () => reject(r.error)
+    r.onsuccess = () => {
+      const get = r.result.transaction('outbox').objectStore('outbox').get(id)
+      get.onsuccess = () => { resolve((get.result as { nextAttemptAt?: number } | undefined)?.nextAttemptAt); r.result.close() }
+      get.onerror = () => reject(get.error)
+    }
+  }), txid)
+}
+
 async function fragmentsShown (payer: Page): Promise<number> {
   const info = await payer.getByTestId('camera-qr-info').innerText()
   return Number(/(\d+) parts/.exec(info)?.[1] ?? NaN)
@@ -127,6 +140,7 @@ describe('pay by codes only, no network between the phones', () => {
     await payer.page.context().setOffline(true)
     await payee.ctx.setOffline(true)
     await requestByCodes(payee.page, 'Closed tab')
+    const signing = Date.now()
     await payerConfirms(payer, payee.page)
     const n = await fragmentsShown(payer.page)
     await filmAnimated(payer.page, payee.camera, pair.dir, { distinct: n * 3 })
@@ -145,5 +159,9 @@ describe('pay by codes only, no network between the phones', () => {
     // outbox (due at the deadline), and nothing else.
     expect((await stored(payer.page)).ledger.filter(l => l.direction === 'out').map(l => l.txid)).toEqual([txid])
     expect(await payPhase(payer.page)).toBe('handedOver')
+    // ...and its outbox sends it by itself at the camera's ack deadline (120 s after signing).
+    const due = await outboxDue(payer.page, txid)
+    expect(due).toBeGreaterThan(signing + 110_000)
+    expect(due).toBeLessThan(Date.now() + 125_000)
   })
 })
