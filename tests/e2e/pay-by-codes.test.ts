@@ -164,4 +164,23 @@ describe('pay by codes only, no network between the phones', () => {
     expect(due).toBeGreaterThan(signing + 110_000)
     expect(due).toBeLessThan(Date.now() + 125_000)
   })
+
+  it('a one-scan code that can no longer connect offers the same request as codes instead', async () => {
+    const payee = await cameraPhone(pair.srv.url + '/', pair.dir, 'payee-fallback')
+    onTestFinished(async () => { await payee.browser.close() })
+    await createWallet(payee.page)
+    await payee.page.getByRole('button', { name: 'Receive' }).click()
+    await payee.page.getByLabel('Amount (satoshis)').fill('5000')
+    await payee.page.getByRole('button', { name: 'Show payment code' }).click()
+    await payee.page.getByTestId('pair-qr').waitFor()
+    await payee.page.context().setOffline(true)
+    await payee.page.getByTestId('receive-dead').waitFor({ timeout: 10_000 })
+    await payee.page.getByRole('button', { name: 'No connection between the phones — pay by showing codes instead' }).click()
+    await payee.page.getByTestId('camera-qr').waitFor()
+    expect(await payee.page.getByTestId('camera-qr').getAttribute('data-what')).toBe('request')
+    expect(await payee.page.getByTestId('receive-dead').count()).toBe(0)
+    expect(await receivePhase(payee.page)).toBe('requestSent')
+    // The same request, not a second one: one stored payee session.
+    expect((await stored(payee.page)).sessions.filter(s => s.role === 'payee')).toHaveLength(1)
+  })
 })
