@@ -3,7 +3,7 @@
 // it draws) and written into the filming phone's y4m, which Chromium reads when the
 // camera opens and plays in a loop.
 import { execFileSync } from 'node:child_process'
-import { mkdirSync, rmSync } from 'node:fs'
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import QRCode from 'qrcode'
 import type { Page } from 'playwright-core'
@@ -55,7 +55,6 @@ export async function filmAnimated (from: Page, camera: string, dir: string, opt
     // The frame on screen may have moved on while the picture was taken: the camera films
     // whatever it got, as a real one would.
     if (opts.drop?.(i++) !== true) {
-      const { writeFileSync } = await import('node:fs')
       writeFileSync(join(folder, `${String(kept).padStart(4, '0')}.png`), png)
       kept++
     }
