@@ -97,6 +97,8 @@ describe('pay by codes only, no network between the phones', () => {
     expect(payeeLedger.map(l => l.txid)).toEqual([txid])
     expect(payeeLedger[0]?.memo).toBe('Market stall')
     await payer.page.getByRole('button', { name: 'Wallet' }).click()
+    // The balance reads '…' while the wallet works it out.
+    await expect.poll(() => balanceSats(payer.page), { timeout: 10_000 }).toBeGreaterThan(0)
     const fee = 1_000_000 - AMOUNT - await balanceSats(payer.page)
     expect(fee).toBeGreaterThan(0)
     expect(fee).toBeLessThan(1_000)
