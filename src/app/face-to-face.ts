@@ -8,6 +8,7 @@ import { startPayeePairing, startPayerPairing, warmSignal, type PairingMode, typ
 import { PaySession, type PayView } from './payer-session.ts'
 import { ReceiveSession, type ReceiveView } from './payee-session.ts'
 import { messagePipe } from './protocol-link.ts'
+import { CameraPay, CameraReceive } from './camera-handover.ts'
 import { openPayeeSession } from './session-recovery.ts'
 import type { Wallet } from './wallet.ts'
 
@@ -28,6 +29,8 @@ export interface ReceiveFlow {
   /** Why the last payer's link ended, shown beside the fresh code that replaced it. */
   dropNote?: string
   pairing?: PayeePairing
+  /** Codes only (no network between the phones): the request on screen, the payment filmed. */
+  camera?: CameraReceive
 }
 
 export interface PayFlow {
@@ -42,6 +45,8 @@ export interface PayFlow {
 export class FaceToFace {
   receive: ReceiveFlow | undefined
   pay: PayFlow | undefined
+  /** A payment by codes only (camera-handover.ts), beside the linked `pay`. */
+  cameraPay: CameraPay | undefined
 
   /** A signalling connection opened when Receive opened, for the next one-scan code. */
   private warm: Promise<SignalClient | undefined> | undefined
@@ -67,7 +72,8 @@ export class FaceToFace {
   busy (): boolean {
     const r = this.receive?.view.state.phase
     const p = this.pay?.view?.state?.phase
-    return (r !== undefined && payeeInFlight(r)) || (p !== undefined && payerInFlight(p))
+    const c = this.cameraPay?.view?.state?.phase
+    return (r !== undefined && payeeInFlight(r)) || (p !== undefined && payerInFlight(p)) || (c !== undefined && payerInFlight(c))
   }
 
   async startReceive (satoshis: number, memo: string, mode: PairingMode): Promise<void> {
@@ -80,6 +86,43 @@ export class FaceToFace {
     this.receive = flow
     this.follow(flow, session)
     this.usePairing(flow, pairing)
+    this.changed()
+  }
+
+  /** No network between the phones: the request is shown as a code and the payment filmed back. */
+  async startReceiveByCodes (satoshis: number, memo: string): Promise<void> {
+    const w = this.need()
+    this.endReceive()
+    const session = await ReceiveSession.create(w, { satoshis, memo })
+    const flow: ReceiveFlow = { session, view: session.view() }
+    flow.camera = new CameraReceive(w, session, this.changed)
+    this.receive = flow
+    this.follow(flow, session)
+    this.changed()
+  }
+
+  /**
+   * The link could not form, or the payer cannot connect: the same request, now by codes
+   * only. A payer already linked keeps its link; this is for one still to come.
+   */
+  receiveByCodesInstead (): void {
+    const flow = this.receive
+    const w = this.wallet()
+    if (flow === undefined || w === undefined || flow.camera !== undefined || flow.session.view().state.phase !== 'requestSent') return
+    flow.pairing?.cancel()
+    flow.pairing = undefined
+    flow.code = undefined
+    flow.linkError = undefined
+    flow.session.clearError()
+    flow.camera = new CameraReceive(w, flow.session, this.changed)
+    this.changed()
+  }
+
+  /** Pay by codes only: the camera first reads the payee's request. */
+  startPayByCodes (): void {
+    const w = this.need()
+    this.endPay()
+    this.cameraPay = new CameraPay(w, this.changed)
     this.changed()
   }
 
@@ -206,6 +249,7 @@ export class FaceToFace {
   endReceive (opts: { keep?: boolean } = {}): void {
     void this.takeWarm()?.then(s => s?.close())
     this.receive?.pairing?.cancel()
+    this.receive?.camera?.close()
     if (opts.keep !== true) this.receive?.session.cancel()
     this.receive?.session.close()
     this.receive = undefined
@@ -234,6 +278,8 @@ export class FaceToFace {
     this.pay?.pairing.cancel()
     this.pay?.session?.close()
     this.pay = undefined
+    this.cameraPay?.close()
+    this.cameraPay = undefined
     this.changed()
   }
 

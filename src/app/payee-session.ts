@@ -19,7 +19,7 @@ export interface ReceiveView {
   state: PayeeState
   peerKey?: string
   sas?: string
-  linkMode?: LinkPath
+  linkMode?: LinkPath | 'camera'
   /** ms to a proven link on this phone (network lab, benchmarks) */
   linkConnectMs?: number
   connected: boolean

@@ -17,7 +17,7 @@ export interface PayView {
   state?: PayerState
   peerKey: string
   sas: string
-  linkMode: LinkPath
+  linkMode: LinkPath | 'camera'
   /** ms to a proven link on this phone (network lab, benchmarks) */
   linkConnectMs?: number
   connected: boolean

@@ -7,8 +7,9 @@ import type { LinkPath } from '../link/ice-evidence.ts'
 export interface MessagePipe {
   readonly peerKey: string
   readonly sas: string
-  /** How the link is carried: phone to phone, through a TURN server, or the encrypted relay. */
-  readonly mode: LinkPath
+  /** How messages are carried: phone to phone, through a TURN server, the encrypted relay, or
+   * 'camera': codes shown and filmed, no network between the phones (camera-pipe.ts). */
+  readonly mode: LinkPath | 'camera'
   /** ms from this phone's start to a proven link, where known */
   readonly connectMs?: number
   send: (m: Message) => Promise<void>

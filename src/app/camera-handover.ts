@@ -1,0 +1,168 @@
+// Paying with no network between the phones: the two ends of the camera hand-over.
+// Each side keeps one reader for what its camera films and one CameraPipe for what its
+// screen shows; the payment sessions (PaySession, ReceiveSession) run unchanged on top.
+//
+//   payee: request (static QR)  ──film──►  payer: confirm, sign, store, then
+//   payer: payment (animated)   ──film──►  payee: verify, store, then
+//   payee: signed ack (static)  ──film──►  payer: done (or the outbox broadcasts at the deadline)
+import { CameraCodeError, openAck, openPayment, openRequest } from '../core/camera/envelope.ts'
+import { CodeReader, type ReadProgress } from '../core/camera/ur-frames.ts'
+import { CameraPipe } from './camera-pipe.ts'
+import { PaySession, type PayView } from './payer-session.ts'
+import type { ReceiveSession } from './payee-session.ts'
+import type { Wallet } from './wallet.ts'
+
+/** What the scanning phone's screen says while it films. */
+export interface ScanProgress {
+  /** Distinct parts read so far, of about `expected`. */
+  received: number
+  expected: number
+  /** Frames that failed their own checksum (misread, or forged), skipped. */
+  damaged: number
+  /** Why the last code was refused; the reader starts afresh for the next one. */
+  refusal?: string
+}
+
+/**
+ * A payer waits this long for the payee's ack before the outbox broadcasts the payment
+ * itself: longer than over a link, since the payee films a moving code and the payer then
+ * turns its camera to the answer. The payee is paid exactly once either way.
+ */
+export const CAMERA_ACK_TIMEOUT_SEC = 120
+
+const noProgress = (): ScanProgress => ({ received: 0, expected: 0, damaged: 0 })
+
+function explain (e: unknown): string {
+  return e instanceof CameraCodeError ? e.message : `The code could not be read (${(e as Error).message}).`
+}
+
+/**
+ * Feeds one filmed text to `reader`. Returns the reassembled bytes when done; refusals
+ * land in `progress.refusal` and reset the reader so the next code gets a fresh start.
+ */
+function feed (holder: { reader: CodeReader, progress: ScanProgress }, text: string): Uint8Array | undefined {
+  const p: ReadProgress = holder.reader.push(text)
+  switch (p.kind) {
+    case 'ignored': return undefined
+    case 'damaged': holder.progress = { ...holder.progress, damaged: p.damaged }; return undefined
+    case 'progress': holder.progress = { ...holder.progress, received: p.received, expected: p.expected, refusal: undefined }; return undefined
+    case 'refused':
+      holder.progress = { ...noProgress(), refusal: p.reason }
+      holder.reader = new CodeReader()
+      return undefined
+    case 'done':
+      holder.reader = new CodeReader()
+      return p.bytes
+  }
+}
+
+/** The payee's side: its request on screen, the payer's animated payment in its camera. */
+export class CameraReceive {
+  reader = new CodeReader()
+  progress: ScanProgress = noProgress()
+  pipe: CameraPipe | undefined
+  /** The request as a static code, from the start (nothing to connect first). */
+  readonly requestCode: CameraPipe
+
+  constructor (private readonly wallet: Wallet, private readonly session: ReceiveSession, private readonly changed: () => void) {
+    this.requestCode = new CameraPipe(wallet.identityKey(), '', changed)
+    void this.requestCode.send(session.request)
+  }
+
+  /** The camera opens again: a fresh start, last refusal cleared. */
+  restart (): void {
+    this.reader = new CodeReader()
+    this.progress = noProgress()
+    this.changed()
+  }
+
+  /** One text the camera read. True when the payment is in and the camera can close. */
+  part (text: string): boolean {
+    if (this.pipe !== undefined) return true
+    const bytes = feed(this, text)
+    if (bytes === undefined) { this.changed(); return false }
+    try {
+      const { message, signer } = openPayment(bytes, this.session.paymentId)
+      // The payer's key is proven by the signature over the payment it showed: the ledger
+      // names it as who paid, as it does after a link's handshake.
+      const pipe = new CameraPipe(this.wallet.identityKey(), signer, this.changed)
+      this.pipe = pipe
+      this.session.attach(pipe)
+      pipe.deliver(message)
+      this.changed()
+      return true
+    } catch (e) {
+      this.progress = { ...noProgress(), refusal: explain(e) }
+      this.changed()
+      return false
+    }
+  }
+
+  close (): void { this.pipe?.close(); this.requestCode.close() }
+}
+
+/** The payer's side: films the request, shows the payment, films the ack. */
+export class CameraPay {
+  reader = new CodeReader()
+  progress: ScanProgress = noProgress()
+  pipe: CameraPipe | undefined
+  session: PaySession | undefined
+  view: PayView | undefined
+  /** The payee's ack was read (accepted or refused): nothing more to film. */
+  ackRead = false
+
+  constructor (private readonly wallet: Wallet, private readonly changed: () => void) {}
+
+  /** The camera opens again: a fresh start, last refusal cleared. */
+  restart (): void {
+    this.reader = new CodeReader()
+    this.progress = noProgress()
+    this.changed()
+  }
+
+  /** What the camera should look for now. */
+  get stage (): 'request' | 'ack' | 'done' {
+    if (this.session === undefined) return 'request'
+    return this.ackRead ? 'done' : 'ack'
+  }
+
+  /** One text the camera read. True when this stage is complete and the camera can close. */
+  part (text: string): boolean {
+    const stage = this.stage
+    if (stage === 'done') return true
+    const bytes = feed(this, text)
+    if (bytes === undefined) { this.changed(); return false }
+    try {
+      if (stage === 'request') this.begin(openRequest(bytes))
+      else this.ack(bytes)
+      this.progress = noProgress()
+      this.changed()
+      return true
+    } catch (e) {
+      this.progress = { ...noProgress(), refusal: explain(e) }
+      this.changed()
+      return false
+    }
+  }
+
+  private begin (opened: ReturnType<typeof openRequest>): void {
+    const pipe = new CameraPipe(this.wallet.identityKey(), opened.signer, this.changed)
+    const session = new PaySession(this.wallet, pipe, CAMERA_ACK_TIMEOUT_SEC)
+    this.pipe = pipe
+    this.session = session
+    this.view = session.view()
+    session.onChange(v => { this.view = v; this.changed() })
+    pipe.deliver(opened.message)
+  }
+
+  private ack (bytes: Uint8Array): void {
+    const state = this.view?.state
+    if (this.pipe === undefined || state === undefined) throw new Error('No payment is waiting for an answer.')
+    if (state.txid === undefined) throw new CameraCodeError('wrong-kind', 'Confirm the payment first; then scan the payee\'s answer.')
+    const { message } = openAck(bytes, state.paymentId, this.pipe.peerKey)
+    this.ackRead = true
+    this.pipe.deliver(message)
+  }
+
+  close (): void { this.session?.close() }
+}
