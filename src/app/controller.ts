@@ -15,7 +15,7 @@ import { Wallet } from './wallet.ts'
 import type { FaceToFace } from './face-to-face.ts'
 import { contactFor, listContacts, nameContact, recordPeer, type PeerIdentity } from './contacts.ts'
 import type { ContactRecord } from '../store/records.ts'
-import { openPayeeSession, reconcileSessions } from './session-recovery.ts'
+import { openPayeeSession, reconcileSessions, resumeSelfBroadcasts } from './session-recovery.ts'
 
 export type Phase = 'loading' | 'other-tab' | 'onboarding' | 'locked' | 'unlocked'
 
@@ -206,6 +206,7 @@ export class AppController {
 
   private async resumeSessions (w: Wallet): Promise<void> {
     await reconcileSessions(w.db)
+    await resumeSelfBroadcasts(w.db)
     // The protocol code loads only when there is a request to come back to.
     if (await openPayeeSession(w.db) === undefined) return
     const f2f = await this.faceToFace()
