@@ -149,7 +149,7 @@ export class AppController {
   get recoveryWordCount (): number | undefined { return this.secret?.mnemonic.trim().split(/\s+/).length }
 
   /** A face-to-face payment is between its steps: leaving the page now would leave the other phone guessing. */
-  paymentInFlight (): boolean { return this.f2f?.busy() === true }
+  paymentInFlight (): boolean { return this.f2f?.unfinished() === true }
 
   async revealMnemonic (passphrase: string): Promise<string> {
     if (this.secret === undefined) throw new Error('Unlock the wallet first.')
