@@ -126,8 +126,8 @@ describe('keyboard only, both phones', () => {
 
 describe('leaving the page', () => {
   /** Reloads and reports whether the browser asked first; `stay` answers "Stay on page". */
-  async function reloadAsked (page: Page, stay: boolean): Promise<Dialog['type'] | undefined> {
-    let asked: Dialog['type'] | undefined
+  async function reloadAsked (page: Page, stay: boolean): Promise<string | undefined> {
+    let asked: string | undefined
     const onDialog = (d: Dialog): void => { asked = d.type(); void (stay ? d.dismiss() : d.accept()) }
     page.on('dialog', onDialog)
     await page.reload({ timeout: 5_000 }).catch(() => undefined)
