@@ -1,5 +1,6 @@
 // One process for `npm start`: the built app, the devnet API, and (when enabled) signalling.
-import { createServer, type Server } from 'node:http'
+import { createServer, type RequestListener, type Server } from 'node:http'
+import { createServer as createTlsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
 import { Devnet } from './devnet/chain.ts'
 import { DevnetHttp } from './devnet/http.ts'
@@ -24,6 +25,8 @@ export interface AppServerOptions {
   devnetRateLimit?: RateLimitOptions
   /** How long an accepted tx reads STORED / ANNOUNCED_TO_NETWORK before SEEN_ON_NETWORK (ms). */
   devnetArc?: { announceDelayMs?: number, seenDelayMs?: number }
+  /** Serve HTTPS (and WSS signalling) with this key and certificate (PEM), e.g. for phones on the LAN. */
+  tls?: { key: string, cert: string }
 }
 
 export interface RunningServer {
@@ -48,7 +51,7 @@ export async function startAppServer (opts: AppServerOptions): Promise<RunningSe
   }
   const devnetHttp = devnet !== undefined ? new DevnetHttp(devnet, DEVNET_BASE, { rateLimit: opts.devnetRateLimit }) : undefined
   const connectSrc = opts.connectSrc ?? []
-  const server = createServer((req, res) => {
+  const handler: RequestListener = (req, res) => {
     // A request must never take the process down (issue 9.4): errors on the request or
     // response streams are answered or dropped here, and every handler runs inside a catch.
     req.on('error', () => { res.destroy() })
@@ -64,7 +67,8 @@ export async function startAppServer (opts: AppServerOptions): Promise<RunningSe
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' })
       res.end('internal error')
     })
-  })
+  }
+  const server: Server = opts.tls !== undefined ? createTlsServer({ key: opts.tls.key, cert: opts.tls.cert }, handler) : createServer(handler)
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
     server.listen(opts.port, opts.host, () => resolve())
@@ -75,7 +79,7 @@ export async function startAppServer (opts: AppServerOptions): Promise<RunningSe
   const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address
   return {
     server,
-    url: `http://${host}:${addr.port}`,
+    url: `${opts.tls !== undefined ? 'https' : 'http'}://${host}:${addr.port}`,
     devnet,
     devnetHttp,
     close: async () => {
