@@ -191,7 +191,7 @@ export class AppController {
       await w.refreshStatuses()
       await this.settleSessions(w)
       this.usdPerBsv = this.settings.showFiat ? await w.reader.usdPerBsv().catch(() => this.usdPerBsv) : undefined
-      this.notice = report.rejected.length > 0 ? `Some coins were not accepted: ${report.rejected[0]}` : undefined
+      this.notice = report.rejected.length > 0 ? `${report.rejected.length === 1 ? 'A coin' : `${report.rejected.length} coins`} sent to this wallet could not be checked against the blockchain, so ${report.rejected.length === 1 ? 'it is' : 'they are'} not counted yet. Refresh later to check again.` : undefined
     } catch (e) {
       this.notice = (e as Error).message
     }
