@@ -1,5 +1,6 @@
 // One process for `npm start`: the built app, the devnet API, and (when enabled) signalling.
-import { createServer, type Server } from 'node:http'
+import { createServer, type RequestListener, type Server } from 'node:http'
+import { createServer as createTlsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
 import { Devnet } from './devnet/chain.ts'
 import { DevnetHttp } from './devnet/http.ts'
@@ -27,6 +28,8 @@ export interface AppServerOptions {
   devnetArc?: { announceDelayMs?: number, seenDelayMs?: number }
   /** STUN/TURN list (with fresh TURN credentials) at GET <signalling path>/ice; needs `signalling`. */
   ice?: IceConfig
+  /** Serve HTTPS (and WSS signalling) with this key and certificate (PEM), e.g. for phones on the LAN. */
+  tls?: { key: string, cert: string }
 }
 
 export interface RunningServer {
@@ -56,7 +59,7 @@ export async function startAppServer (opts: AppServerOptions): Promise<RunningSe
   const ice = opts.ice !== undefined && opts.signalling !== undefined
     ? iceHandler(opts.ice, { path: opts.signalling.path ?? '/signal', clientIp: req => clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], hops) })
     : undefined
-  const server = createServer((req, res) => {
+  const handler: RequestListener = (req, res) => {
     // A request must never take the process down (issue 9.4): errors on the request or
     // response streams are answered or dropped here, and every handler runs inside a catch.
     req.on('error', () => { res.destroy() })
@@ -73,7 +76,8 @@ export async function startAppServer (opts: AppServerOptions): Promise<RunningSe
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' })
       res.end('internal error')
     })
-  })
+  }
+  const server: Server = opts.tls !== undefined ? createTlsServer({ key: opts.tls.key, cert: opts.tls.cert }, handler) : createServer(handler)
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
     server.listen(opts.port, opts.host, () => resolve())
@@ -84,7 +88,7 @@ export async function startAppServer (opts: AppServerOptions): Promise<RunningSe
   const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address
   return {
     server,
-    url: `http://${host}:${addr.port}`,
+    url: `${opts.tls !== undefined ? 'https' : 'http'}://${host}:${addr.port}`,
     devnet,
     devnetHttp,
     close: async () => {

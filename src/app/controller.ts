@@ -14,7 +14,7 @@ import type { Wallet } from './wallet.ts'
 import type { FaceToFace } from './face-to-face.ts'
 import { contactFor, listContacts, nameContact, recordPeer, type PeerIdentity } from './contacts.ts'
 import type { ContactRecord } from '../store/records.ts'
-import { openPayeeSession, reconcileSessions } from './session-recovery.ts'
+import { openPayeeSession, reconcileSessions, resumeSelfBroadcasts } from './session-recovery.ts'
 
 export type Phase = 'loading' | 'other-tab' | 'onboarding' | 'locked' | 'unlocked'
 
@@ -172,7 +172,7 @@ export class AppController {
   get recoveryWordCount (): number | undefined { return this.secret?.mnemonic.trim().split(/\s+/).length }
 
   /** A face-to-face payment is between its steps: leaving the page now would leave the other phone guessing. */
-  paymentInFlight (): boolean { return this.f2f?.busy() === true }
+  paymentInFlight (): boolean { return this.f2f?.unfinished() === true }
 
   async revealMnemonic (passphrase: string): Promise<string> {
     if (this.secret === undefined) throw new Error('Unlock the wallet first.')
@@ -214,7 +214,7 @@ export class AppController {
       await w.refreshStatuses()
       await this.settleSessions(w)
       this.usdPerBsv = this.settings.showFiat ? await w.reader.usdPerBsv().catch(() => this.usdPerBsv) : undefined
-      this.notice = report.rejected.length > 0 ? `Some coins were not accepted: ${report.rejected[0]}` : undefined
+      this.notice = report.rejected.length > 0 ? `${report.rejected.length === 1 ? 'A coin' : `${report.rejected.length} coins`} sent to this wallet could not be checked against the blockchain, so ${report.rejected.length === 1 ? 'it is' : 'they are'} not counted yet. Refresh later to check again.` : undefined
     } catch (e) {
       this.notice = (e as Error).message
     }
@@ -229,6 +229,7 @@ export class AppController {
 
   private async resumeSessions (w: Wallet): Promise<void> {
     await reconcileSessions(w.db)
+    await resumeSelfBroadcasts(w.db)
     // The protocol code loads only when there is a request to come back to.
     if (await openPayeeSession(w.db) === undefined) return
     const f2f = await this.faceToFace()

@@ -1,6 +1,6 @@
 // The one payment in front of the user right now, on either side, kept outside the
 // screens so switching tabs or locking the screen does not lose it.
-import { payeeInFlight, payerInFlight, type PayeeState } from '../core/protocol/index.ts'
+import { payeeInFlight, payeeUnfinished, payerInFlight, payerUnfinished, type PayeeState } from '../core/protocol/index.ts'
 import type { Settings } from '../store/records.ts'
 import type { Link } from '../link/link.ts'
 import type { SignalClient } from '../link/signal-client.ts'
@@ -74,6 +74,13 @@ export class FaceToFace {
     const p = this.pay?.view?.state?.phase
     const c = this.cameraPay?.view?.state?.phase
     return (r !== undefined && payeeInFlight(r)) || (p !== undefined && payerInFlight(p)) || (c !== undefined && payerInFlight(c))
+  }
+
+  /** Leaving the page now would leave the other phone or the network waiting (see payerUnfinished). */
+  unfinished (): boolean {
+    const r = this.receive?.view.state.phase
+    const p = this.pay?.view?.state?.phase
+    return (r !== undefined && payeeUnfinished(r)) || (p !== undefined && payerUnfinished(p))
   }
 
   async startReceive (satoshis: number, memo: string, mode: PairingMode): Promise<void> {

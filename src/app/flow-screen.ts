@@ -73,3 +73,34 @@ export function payScreen (f: PayFacts, offline: boolean): PayScreen {
   }
   return { kind: 'session' }
 }
+
+// Each screen's heading. It changes only when what the person must do or know changes, and
+// the screen moves focus to it then (a keyboard or screen-reader user lands on the news,
+// not on a button of the screen before).
+
+export function payTitle (screen: PayScreen, phase: string | undefined, hasRequest: boolean, paid: boolean): string {
+  if (screen.kind === 'connecting') return 'Connecting to the payee'
+  if (screen.kind === 'answer') return 'Show your answer code'
+  if (screen.kind === 'dead') return 'Payment stopped'
+  if (!hasRequest) return 'Connected'
+  if (paid) return 'Paid'
+  switch (phase) {
+    case 'requested': return 'Check and confirm'
+    case 'rejected': return 'Refused by the payee'
+    case 'cancelled': return 'Cancelled'
+    case 'failed': return 'Payment failed'
+    default: return 'Paying'
+  }
+}
+
+export function receiveTitle (screen: ReceiveScreen, phase: string | undefined, received: boolean): string {
+  if (screen.kind === 'code') return 'Show this code to the payer'
+  if (screen.kind === 'dead') return screen.newCode || screen.twoScans ? 'This code can no longer be used' : 'Request ended'
+  if (received) return 'Payment received'
+  switch (phase) {
+    case 'requestSent': return 'Payer connected'
+    case 'rejected': return 'Payment refused'
+    case 'failed': return 'Payment failed'
+    default: return 'Checking the payment'
+  }
+}

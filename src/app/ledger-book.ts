@@ -362,7 +362,7 @@ export async function writeProof (db: ChainDB, txid: string, path: MerklePath): 
 }
 
 /** A coin found by sync, with its verified ancestry. */
-export async function writeSynced (db: ChainDB, tx: Transaction, vout: number, rec: AddressRecord, height: number | undefined): Promise<void> {
+export async function writeSynced (db: ChainDB, tx: Transaction, vout: number, rec: AddressRecord, height: number | undefined, blockTimeMs?: number): Promise<void> {
   const txid = tx.id('hex')
   const now = Date.now()
   const w = db.transaction(['coins', 'txs', 'ledger', 'sessions'], 'readwrite')
@@ -380,7 +380,8 @@ export async function writeSynced (db: ChainDB, tx: Transaction, vout: number, r
   if (entry === undefined) {
     const fresh: LedgerRecord = {
       txid, direction: 'in', amount: tx.outputs[vout]!.satoshis!, fee: 0,
-      status: height !== undefined ? 'mined' : 'seen', height, createdAt: now, updatedAt: now
+      // A payment found in a block (a restore) happened when the block did, not now.
+      status: height !== undefined ? 'mined' : 'seen', height, createdAt: height !== undefined ? blockTimeMs ?? now : now, updatedAt: now
     }
     await w.objectStore('ledger').put({ ...fresh, ...ledgerExtras(fresh, session) })
   } else if (entry.direction === 'in') {

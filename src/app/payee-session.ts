@@ -115,7 +115,7 @@ export class ReceiveSession {
       if (e.type === 'payment' && e.paymentId === this.state.paymentId) {
         void pipe.send(rejectAck(e.paymentId, e.reason, undefined, e.message)).catch(() => undefined)
       }
-      this.error = `The other phone sent something invalid: ${e.message}`
+      this.error = 'The other phone sent something invalid, which was ignored. If this keeps happening, update Handover on both phones.'
       this.emit()
     }))
     this.unsubs.push(pipe.onClose(message => {

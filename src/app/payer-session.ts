@@ -61,7 +61,7 @@ export class PaySession {
     this.unsubs.push(pipe.onMessage(m => { void this.onMessage(m) }))
     // The ledger entry moves with the outbox and status polls (refused → paid or cancelled).
     this.unsubs.push(wallet.onChange(() => { void this.readLedger() }))
-    this.unsubs.push(pipe.onInvalid(e => { this.error = `The other phone sent something invalid: ${e.message}`; this.emit() }))
+    this.unsubs.push(pipe.onInvalid(e => { this.error = 'The other phone sent something invalid, which was ignored. If this keeps happening, update Handover on both phones.'; this.emit() }))
     this.unsubs.push(pipe.onClose(message => {
       this.connected = false
       const p = this.state?.phase

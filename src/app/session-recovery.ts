@@ -165,3 +165,27 @@ export async function openPayeeSession (db: ChainDB, nowMs = Date.now()): Promis
   })
   return open.sort((a, b) => b.updatedAt - a.updatedAt)[0]
 }
+
+/**
+ * On reopening: a payment its payer had already decided to broadcast itself (no answer by
+ * the ack deadline, or its owner pressed "Send to the network now") is due at once. Killed
+ * before its first attempt came back, its outbox entry still waits for the ack deadline set
+ * at signing, which is no reason to wait any more. A refusal cannot change this: one that
+ * arrives during selfBroadcast changes nothing (the miner decides), and the outbox never
+ * sends a payment the ledger says was refused. Returns how many entries became due.
+ */
+export async function resumeSelfBroadcasts (db: ChainDB, nowMs = Date.now()): Promise<number> {
+  const tx = db.transaction(['sessions', 'outbox'], 'readwrite')
+  const outbox = tx.objectStore('outbox')
+  let due = 0
+  for (const rec of await tx.objectStore('sessions').getAll()) {
+    const st = rec.state as Partial<PayerState>
+    if (rec.role !== 'payer' || st.phase !== 'selfBroadcast' || st.txid === undefined) continue
+    const item = await outbox.get(st.txid)
+    if (item === undefined || item.nextAttemptAt <= nowMs) continue
+    await outbox.put({ ...item, nextAttemptAt: nowMs })
+    due++
+  }
+  await tx.done
+  return due
+}

@@ -698,7 +698,8 @@ export class Wallet {
         const out = tx.outputs[u.vout]
         if (out === undefined || out.satoshis !== u.satoshis || out.lockingScript.toHex() !== rec.lockingScript) throw new Error('chain data does not match the transaction')
         await verifySpv(tx, this.tracker)
-        await writeSynced(this.db, tx, u.vout, rec, u.height ?? tx.merklePath?.blockHeight)
+        const height = u.height ?? tx.merklePath?.blockHeight
+        await writeSynced(this.db, tx, u.vout, rec, height, height !== undefined ? await this.blockTimeMs(height) : undefined)
         report.newCoins++
       } catch (e) {
         const why = e instanceof SpvError ? `failed SPV verification: ${e.message}` : (e as Error).message
@@ -716,6 +717,12 @@ export class Wallet {
       if (spentInMempool.has(c.id) || (networkKnowsIt && Date.now() - c.createdAt > INDEXER_GRACE_MS)) await this.db.put('coins', { ...c, status: 'spent' })
     }
     return true
+  }
+
+  /** When the block at `height` was made, from the header the SPV check just cached; no extra request. */
+  private async blockTimeMs (height: number): Promise<number | undefined> {
+    const t = (await this.db.get('headers', height).catch(() => undefined))?.time
+    return t !== undefined ? t * 1000 : undefined
   }
 
   // ---------- devnet ----------

@@ -33,7 +33,7 @@ const AddressUnspent = v.pipe(
   v.transform(({ unspent, ...e }) => ({ ...e, result: e.result ?? unspent }))
 )
 const BulkUnspent = v.pipe(v.array(AddressUnspent), v.maxLength(20))
-const HeaderJson = v.object({ hash: Hex64, height: v.pipe(v.number(), v.integer(), v.minValue(0)), merkleroot: Hex64 })
+const HeaderJson = v.object({ hash: Hex64, height: v.pipe(v.number(), v.integer(), v.minValue(0)), merkleroot: Hex64, time: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(2 ** 32))) })
 const Tsc = v.object({ index: v.pipe(v.number(), v.integer(), v.minValue(0)), target: Hex64, nodes: v.pipe(v.array(v.union([Hex64, v.literal('*')])), v.maxLength(64)) })
 const ExchangeRate = v.object({ currency: v.literal('USD'), rate: v.pipe(v.number(), v.minValue(0), v.maxValue(10_000_000)) })
 const ChainInfo = v.object({ blocks: v.pipe(v.number(), v.integer(), v.minValue(0)) })
@@ -68,6 +68,8 @@ export interface BlockHeaderInfo {
   height: number
   hash: string
   merkleRoot: string
+  /** The block's timestamp (Unix seconds), for display: when a restored payment happened. */
+  time?: number
 }
 
 export class ChainDataError extends Error {}
@@ -233,7 +235,7 @@ export class ChainReader {
     const h = await this.json(`/block/${heightOrHash}/header`, HeaderJson)
     if (h === undefined) return undefined
     if (typeof heightOrHash === 'number' ? h.height !== heightOrHash : h.hash !== heightOrHash) throw new ChainDataError('The chain data service sent the wrong block header.')
-    return { height: h.height, hash: h.hash, merkleRoot: h.merkleroot }
+    return { height: h.height, hash: h.hash, merkleRoot: h.merkleroot, ...(h.time !== undefined ? { time: h.time } : {}) }
   }
 
   async height (): Promise<number> {

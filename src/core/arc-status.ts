@@ -162,11 +162,11 @@ export function judgeArc (a: ArcAnswer, expectedTxid: string, op: ArcOp): ArcVer
   }
   if (status === 404) {
     if (op === 'status') return { ...facts, kind: 'unknown', message: 'The miner does not know this transaction.' }
-    return { ...facts, kind: 'config', message: 'There is no ARC service at the configured address. Check the ARC URL in Settings; the payment is kept and will be sent again.' }
+    return { ...facts, kind: 'config', message: 'There is no miner service at the configured address. Check the miner (ARC) URL in Settings; the payment is kept and will be sent again.' }
   }
   if (status === 408 || status === 409 || status === 429 || status >= 500) {
     // 409 is ARC's "generic error" (also its submit timeout): not a verdict on the tx.
-    const what = status === 429 ? 'The miner is busy (rate limit).' : status === 409 ? 'The miner could not process it this time.' : `The miner had trouble (HTTP ${status}).`
+    const what = status === 429 ? 'The miner is busy (rate limit).' : status === 409 ? 'The miner could not process it this time.' : 'The miner had trouble answering.'
     return { ...facts, kind: 'transient', message: withWords(`${what} Handover will try again.`, a.extraInfo) }
   }
   if (status >= 200 && status < 300) {

@@ -61,3 +61,15 @@ export function balanceOf (coins: readonly BalanceCoin[], entries: readonly Bala
   }
   return { spendable, pending, incoming, reserved }
 }
+
+/**
+ * Payments of ours still on their way: signed (and stored) but not yet taken by the network.
+ * A reopened phone puts these on its home screen, newest first, so its owner sees "Payment
+ * to X: not yet seen by the network" instead of wondering whether to pay again. A "Cancel
+ * for sure" is not a payment to anyone and shows in the balance line as reserved instead.
+ */
+export function paymentsOnTheirWay<E extends BalanceEntry & { createdAt: number }> (entries: readonly E[]): E[] {
+  return entries
+    .filter(e => e.direction === 'out' && e.cancels === undefined && IN_FLIGHT.has(e.status))
+    .sort((a, b) => b.createdAt - a.createdAt)
+}

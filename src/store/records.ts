@@ -91,6 +91,8 @@ export interface HeaderRecord {
   height: number
   hash: string
   merkleRoot: string
+  /** Block timestamp, Unix seconds (display only). */
+  time?: number
 }
 
 export interface AddressRecord {

@@ -72,6 +72,7 @@ export async function reopen (phone: KillablePhone, url: string): Promise<Page> 
 export interface Stored {
   sessions: Array<{ paymentId: string, role: string, peerKey?: string, state: { phase: string, txid?: string, request: { memo?: string, payeeIdentityKey: string } } }>
   ledger: Array<{ txid: string, direction: string, status: string, memo?: string, counterparty?: string }>
+  outbox: Array<{ txid: string, attempts: number, nextAttemptAt: number }>
 }
 
 /** What the phone has stored: its payment sessions and ledger (devnet database). */
@@ -87,7 +88,7 @@ export async function stored (page: Page): Promise<Stored> {
       r.onsuccess = () => resolve(r.result)
       r.onerror = () => reject(r.error)
     })
-    const out = { sessions: await all('sessions'), ledger: await all('ledger') }
+    const out = { sessions: await all('sessions'), ledger: await all('ledger'), outbox: await all('outbox') }
     db.close()
     return out
   }) as Stored

@@ -173,4 +173,115 @@ describe('a phone killed mid-payment comes back knowing where it was', () => {
     expect(await entry(payee.page, 'in').count()).toBe(1)
     expect(1_000_000 - AMOUNT - await balanceSats(page)).toBeLessThan(100)
   })
+
+  it('payer killed at signed (stored, never handed over): reopened, its home screen shows the payment on its way, its outbox sends it once at the ack deadline, and the payee ends paid with memo and payer', async () => {
+    const [payer, payee] = await twoPhones()
+    await showRequest(payee.page, 'Tea')
+    const used = await scan(payer, payee.page)
+    await expect.poll(async () => (await sessionOf(payee.page, 'payee'))?.peerKey, { timeout: 10_000 }).toMatch(/^0[23][0-9a-f]{64}$/)
+    const payerKey = (await sessionOf(payee.page, 'payee'))!.peerKey!
+    // The channel stalls (its buffer never drains): the payment is signed and stored, and
+    // never leaves the phone.
+    await payer.page.evaluate(() => { Object.defineProperty(RTCDataChannel.prototype, 'bufferedAmount', { configurable: true, get: () => 2 ** 30 }) })
+    await payer.page.getByRole('button', { name: 'Confirm and pay' }).click()
+    await expect.poll(() => payPhase(payer.page), { timeout: 30_000 }).toBe('signed')
+    const before = await sessionOf(payer.page, 'payer')
+    expect(before?.state.phase).toBe('signed')
+    const txid = before!.state.txid!
+    await kill(payer)
+    expect((await fetch(`${srv!.url}/devnet/arc/v1/tx/${txid}`)).status).toBe(404)
+
+    const page = await reopen(payer, url())
+    // Not buried in History: the home screen says what this phone was in the middle of.
+    const card = page.getByTestId('on-their-way')
+    await expect.poll(async () => await card.innerText().catch(() => ''), { timeout: 10_000 }).toContain('21,000 sats')
+    const text = await card.innerText()
+    expect(text).toContain('Tea')
+    expect(text).toMatch(/Not yet seen by the network|Being sent to the network/)
+    expect(text).toContain('Do not pay it again')
+    expect(await card.locator(`li[data-txid="${txid}"]`).count()).toBe(1)
+    expect(await page.getByRole('heading', { name: 'A payment on its way' }).count()).toBe(1)
+    expect(await entry(page, 'out').count()).toBe(1)
+
+    // The payee never shows the used code again; once it notices the link is gone, a fresh one.
+    await expect.poll(async () => {
+      const code = await payee.page.getByTestId('pair-qr').getAttribute('data-text', { timeout: 500 }).catch(() => null)
+      expect(code).not.toBe(used)
+      return code
+    }, { timeout: 90_000, interval: 250 }).toMatch(/./)
+
+    // The reopened payer's outbox sends the stored payment by its ack deadline: the very one it signed.
+    await expect.poll(async () => (await fetch(`${srv!.url}/devnet/arc/v1/tx/${txid}`)).status, { timeout: 90_000 }).toBe(200)
+    await mine(srv!.url)
+    await refresh(page)
+    await expect.poll(async () => (await sessionOf(page, 'payer'))?.state.phase, { timeout: 60_000 }).toBe('mined')
+    expect((await stored(page)).ledger.find(l => l.txid === txid)).toMatchObject({ direction: 'out', status: 'mined', memo: 'Tea' })
+    await expect.poll(async () => await card.count(), { timeout: 30_000 }).toBe(0)
+    expect(await entry(page, 'out').count()).toBe(1)
+    expect(1_000_000 - AMOUNT - await balanceSats(page)).toBeLessThan(100)
+
+    // The payee's sync finds the coin: its request ends paid, with memo and payer, once.
+    await refresh(payee.page)
+    await expect.poll(() => balanceSats(payee.page), { timeout: 60_000 }).toBe(AMOUNT)
+    await expect.poll(async () => (await sessionOf(payee.page, 'payee'))?.state.phase, { timeout: 60_000 }).toMatch(/seen|mined/)
+    const s = await stored(payee.page)
+    expect(s.sessions.find(x => x.role === 'payee')?.state.txid).toBe(txid)
+    expect(s.ledger.find(l => l.txid === txid)).toMatchObject({ direction: 'in', memo: 'Tea', counterparty: payerKey })
+    expect(await entry(payee.page, 'in').count()).toBe(1)
+    await payee.page.getByRole('button', { name: 'Receive' }).click()
+    await expect.poll(() => receivePhase(payee.page), { timeout: 30_000 }).toMatch(/seen|mined/)
+    expect(await payee.page.getByTestId('pair-qr').count()).toBe(0)
+  })
+
+  it('payer killed while broadcasting itself (payee gone, "Send to the network now", the miner never reached): reopened, it sends at once rather than at the old deadline, once, and both sides end paid', async () => {
+    const [payer, payee] = await twoPhones()
+    await showRequest(payee.page, 'Soup')
+    await scan(payer, payee.page)
+    await expect.poll(async () => (await sessionOf(payee.page, 'payee'))?.peerKey, { timeout: 10_000 }).toMatch(/^0[23][0-9a-f]{64}$/)
+    const payerKey = (await sessionOf(payee.page, 'payee'))!.peerKey!
+    await kill(payee)
+
+    // The miner's door hangs: the payer's own broadcast starts and never comes back.
+    await payer.ctx.route('**/devnet/arc/v1/tx', () => { /* never answered */ })
+    await payer.page.getByRole('button', { name: 'Confirm and pay' }).click()
+    await expect.poll(() => payPhase(payer.page), { timeout: 30_000 }).toBe('handedOver')
+    await payer.page.getByRole('button', { name: 'Send to the network now' }).click()
+    await expect.poll(() => payPhase(payer.page), { timeout: 10_000 }).toBe('selfBroadcast')
+    const before = await stored(payer.page)
+    const session = before.sessions.find(x => x.role === 'payer')!
+    expect(session.state.phase).toBe('selfBroadcast')
+    const txid = session.state.txid!
+    // The outbox entry still waits for the ack deadline set at signing.
+    const deadline = before.outbox.find(o => o.txid === txid)!.nextAttemptAt
+    expect(deadline).toBeGreaterThan(Date.now() + 10_000)
+    await kill(payer)
+    expect((await fetch(`${srv!.url}/devnet/arc/v1/tx/${txid}`)).status).toBe(404)
+
+    const page = await reopen(payer, url())
+    // It had decided to broadcast: no reason left to wait for a payee that is gone.
+    await expect.poll(async () => (await fetch(`${srv!.url}/devnet/arc/v1/tx/${txid}`)).status, { timeout: 60_000 }).toBe(200)
+    expect(Date.now()).toBeLessThan(deadline)
+
+    const payeePage = await reopen(payee, url())
+    await mine(srv!.url)
+    await refresh(page)
+    await expect.poll(async () => (await sessionOf(page, 'payer'))?.state.phase, { timeout: 60_000 }).toBe('mined')
+    const s = await stored(page)
+    expect(s.ledger.filter(l => l.direction === 'out')).toHaveLength(1)
+    expect(s.ledger.find(l => l.txid === txid)).toMatchObject({ direction: 'out', status: 'mined', memo: 'Soup' })
+    expect(await entry(page, 'out').count()).toBe(1)
+    expect(1_000_000 - AMOUNT - await balanceSats(page)).toBeLessThan(100)
+    expect(await page.getByTestId('on-their-way').count()).toBe(0)
+
+    await refresh(payeePage)
+    await expect.poll(() => balanceSats(payeePage), { timeout: 60_000 }).toBe(AMOUNT)
+    await expect.poll(async () => (await sessionOf(payeePage, 'payee'))?.state.phase, { timeout: 60_000 }).toMatch(/seen|mined/)
+    const p = await stored(payeePage)
+    expect(p.sessions.find(x => x.role === 'payee')?.state.txid).toBe(txid)
+    expect(p.ledger.find(l => l.txid === txid)).toMatchObject({ direction: 'in', memo: 'Soup', counterparty: payerKey })
+    expect(await entry(payeePage, 'in').count()).toBe(1)
+    await payeePage.getByRole('button', { name: 'Receive' }).click()
+    await expect.poll(() => receivePhase(payeePage), { timeout: 30_000 }).toMatch(/seen|mined/)
+    expect(await payeePage.getByTestId('pair-qr').count()).toBe(0)
+  })
 })

@@ -57,3 +57,17 @@ describe('balanceOf', () => {
     expect(balanceOf(coins, entries)).toEqual({ spendable: 0, pending: 0, incoming: 25_000, reserved: 0 })
   })
 })
+
+describe('paymentsOnTheirWay (home screen after reopening)', () => {
+  it('lists our payments the network has not taken yet, newest first; not incoming, settled, refused or cancel-for-sure ones', async () => {
+    const { paymentsOnTheirWay } = await import('../../src/core/balance.ts')
+    const e = (txid: string, status: BalanceEntry['status'], createdAt: number, more: Partial<BalanceEntry> = {}): BalanceEntry & { createdAt: number } =>
+      ({ txid, direction: 'out', amount: -1_000, status, createdAt, ...more })
+    const list = [
+      e('signed', 'signed', 1), e('handed', 'handed-over', 3), e('sending', 'broadcasting', 2),
+      e('seen', 'seen', 4), e('mined', 'mined', 5), e('failed', 'failed', 6), e('refused', 'refused', 7),
+      e('cancel', 'signed', 8, { direction: 'self', cancels: 'refused' }), e('in', 'handed-over', 9, { direction: 'in', amount: 1_000 })
+    ]
+    expect(paymentsOnTheirWay(list).map(x => x.txid)).toEqual(['handed', 'sending', 'signed'])
+  })
+})

@@ -53,3 +53,36 @@ describe('receiveScreen after the link closed', () => {
     expect(receiveScreen({ ...waiting, error: 'The other phone closed the connection.' }, false)).toMatchObject({ kind: 'dead', newCode: true })
   })
 })
+
+describe('step headings (focus moves to them when they change)', () => {
+  it('the payer\'s heading changes with what the person must do, not with every phase', async () => {
+    const { payTitle } = await import('../../src/app/flow-screen.ts')
+    const session = { kind: 'session' } as const
+    expect(payTitle({ kind: 'connecting' }, undefined, false, false)).toBe('Connecting to the payee')
+    expect(payTitle(session, 'requested', true, false)).toBe('Check and confirm')
+    expect(new Set(['confirmed', 'signed', 'handedOver', 'selfBroadcast'].map(p => payTitle(session, p, true, false)))).toEqual(new Set(['Paying']))
+    expect(payTitle(session, 'acked', true, true)).toBe('Paid')
+    expect(payTitle(session, 'rejected', true, false)).toBe('Refused by the payee')
+    expect(payTitle({ kind: 'dead', message: 'x' }, 'requested', true, false)).toBe('Payment stopped')
+  })
+
+  it('the payee\'s heading: code, payer connected, received; a dead code says so', async () => {
+    const { receiveTitle } = await import('../../src/app/flow-screen.ts')
+    expect(receiveTitle({ kind: 'code' }, 'requestSent', false)).toBe('Show this code to the payer')
+    expect(receiveTitle({ kind: 'progress' }, 'requestSent', false)).toBe('Payer connected')
+    expect(receiveTitle({ kind: 'progress' }, 'verified', false)).toBe('Checking the payment')
+    expect(receiveTitle({ kind: 'progress' }, 'acked', true)).toBe('Payment received')
+    expect(receiveTitle({ kind: 'dead', message: 'x', newCode: true, twoScans: false }, 'requestSent', false)).toBe('This code can no longer be used')
+    expect(receiveTitle({ kind: 'dead', message: 'x', newCode: false, twoScans: false }, 'expired', false)).toBe('Request ended')
+  })
+})
+
+describe('leaving the page asks while a payment is unfinished', () => {
+  it('payer from confirming until the payee answered or its own broadcast is done; payee while it holds a payment the network lacks', async () => {
+    const { payerUnfinished, payeeUnfinished } = await import('../../src/core/protocol/phases.ts')
+    const payer = ['requested', 'confirmed', 'signed', 'handedOver', 'acked', 'rejected', 'selfBroadcast', 'broadcast', 'mined', 'cancelled', 'failed'] as const
+    expect(payer.filter(p => payerUnfinished(p))).toEqual(['confirmed', 'signed', 'handedOver', 'selfBroadcast'])
+    const payee = ['requestSent', 'paymentReceived', 'verified', 'acked', 'queued', 'broadcast', 'seen', 'mined', 'rejected', 'failed', 'expired', 'cancelled'] as const
+    expect(payee.filter(p => payeeUnfinished(p))).toEqual(['paymentReceived', 'verified', 'acked', 'queued'])
+  })
+})

@@ -93,3 +93,22 @@ describe('reconcileSessions', () => {
     db.close()
   })
 })
+
+describe('resumeSelfBroadcasts', () => {
+  it('a payer killed while broadcasting itself sends at once on reopening; one still waiting for its payee keeps its deadline', async () => {
+    const { resumeSelfBroadcasts } = await import('../../src/app/session-recovery.ts')
+    const db = await openChainDB('devnet', `self-${Math.random()}`)
+    const OTHER = 'cd'.repeat(32)
+    const deadline = NOW * 1000 + 25_000
+    await db.put('sessions', payer('selfBroadcast'))
+    await db.put('sessions', { ...payer('handedOver', OTHER), paymentId: 'still-waiting' })
+    await db.put('outbox', { txid: TXID, attempts: 0, nextAttemptAt: deadline })
+    await db.put('outbox', { txid: OTHER, attempts: 0, nextAttemptAt: deadline })
+    expect(await resumeSelfBroadcasts(db, NOW * 1000)).toBe(1)
+    expect((await db.get('outbox', TXID))?.nextAttemptAt).toBe(NOW * 1000)
+    // Its payee may still answer (even refuse): not sent before the deadline.
+    expect((await db.get('outbox', OTHER))?.nextAttemptAt).toBe(deadline)
+    expect(await resumeSelfBroadcasts(db, NOW * 1000)).toBe(0)
+    db.close()
+  })
+})

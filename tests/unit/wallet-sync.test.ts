@@ -145,6 +145,22 @@ describe('restore', () => {
     restored.close()
   })
 
+  it('dates a restored payment by its block, not by the moment of the restore', async () => {
+    woc()
+    const seed = seedOf(9)
+    const keys = new Keyring(seed)
+    const txid = await faucet(addressOf(keys.privateKey(keyPath(RESTORE_LAYOUTS[0]!.receive, 2)), 'devnet'), 8_000)
+    await mine()
+    const height = ((await (await realFetch(srv.url + '/devnet/chain/chain/info')).json()) as { blocks: number }).blocks
+    const header = (await (await realFetch(`${srv.url}/devnet/chain/block/${height}/header`)).json()) as { time: number }
+    const w = await open(seed, settings(1000))
+    await w.sync({ restore: true })
+    const entry = (await w.history()).find(l => l.txid === txid)
+    expect(entry).toMatchObject({ status: 'mined', height })
+    expect(entry!.createdAt).toBe(header.time * 1000)
+    w.close()
+  })
+
   it('a deep search finds coins far past the gap on our receive chain (addresses burnt by older versions)', async () => {
     woc()
     const seed = seedOf(8)

@@ -32,3 +32,16 @@ export function payeeHasReceived (phase: PayeePhase): boolean {
 export function payeeInFlight (phase: PayeePhase): boolean {
   return phase === 'paymentReceived' || phase === 'verified'
 }
+
+/**
+ * Closing the page now would leave the other phone, or the network, waiting on this one: a
+ * payer between confirming and an answer (or its own broadcast), a payee holding a payment
+ * it has not yet got to the network. The browser asks "Leave site?" then.
+ */
+export function payerUnfinished (phase: PayerPhase): boolean {
+  return phase === 'confirmed' || phase === 'signed' || phase === 'handedOver' || phase === 'selfBroadcast'
+}
+
+export function payeeUnfinished (phase: PayeePhase): boolean {
+  return phase === 'paymentReceived' || phase === 'verified' || phase === 'acked' || phase === 'queued'
+}

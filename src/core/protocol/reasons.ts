@@ -75,7 +75,7 @@ const TEXT: Readonly<Record<ReasonCode, ReasonText>> = {
   },
   MISSING_ANCESTRY: {
     what: 'The payment does not include the earlier transactions needed to check where the coins came from.',
-    todo: 'Ask the payer to pay again; their wallet must send the full history (BEEF).'
+    todo: 'Ask the payer to pay again; their wallet must send the history of its coins with the payment.'
   },
   BAD_PROOF: {
     what: 'The proof that the payer\'s coins exist does not match the blockchain.',
