@@ -5,6 +5,7 @@
 //   payee: request (static QR)  ──film──►  payer: confirm, sign, store, then
 //   payer: payment (animated)   ──film──►  payee: verify, store, then
 //   payee: signed ack (static)  ──film──►  payer: done (or the outbox broadcasts at the deadline)
+import { CAMERA_ACK_TIMEOUT_SEC } from '../core/camera/ack-deadline.ts'
 import { CameraCodeError, openAck, openPayment, openRequest } from '../core/camera/envelope.ts'
 import { CodeReader, type ReadProgress } from '../core/camera/ur-frames.ts'
 import { CameraPipe } from './camera-pipe.ts'
@@ -22,13 +23,6 @@ export interface ScanProgress {
   /** Why the last code was refused; the reader starts afresh for the next one. */
   refusal?: string
 }
-
-/**
- * A payer waits this long for the payee's ack before the outbox broadcasts the payment
- * itself: longer than over a link, since the payee films a moving code and the payer then
- * turns its camera to the answer. The payee is paid exactly once either way.
- */
-export const CAMERA_ACK_TIMEOUT_SEC = 120
 
 const noProgress = (): ScanProgress => ({ received: 0, expected: 0, damaged: 0 })
 
@@ -96,6 +90,20 @@ export class CameraReceive {
       this.changed()
       return false
     }
+  }
+
+  /**
+   * Reopened after the payment was stored (the tab was closed right after filming it): the
+   * payer may still be waiting for our answer, so the same signed ack goes on screen again
+   * (`attach` re-sends the stored ack; the envelope is signed afresh by the same key).
+   * `payerKey` is the payer whose signed payment we stored.
+   */
+  showAnswerAgain (payerKey: string): void {
+    if (this.pipe !== undefined) return
+    const pipe = new CameraPipe(this.wallet.identityKey(), payerKey, this.changed)
+    this.pipe = pipe
+    this.session.attach(pipe)
+    this.changed()
   }
 
   close (): void { this.pipe?.close(); this.requestCode.close() }

@@ -147,7 +147,11 @@ export class FaceToFace {
     const flow: ReceiveFlow = { session, view: session.view() }
     this.receive = flow
     this.follow(flow, session)
-    if (session.view().state.phase === 'requestSent') await this.newReceiveCode(mode)
+    if (rec.byCamera === true && rec.peerKey !== undefined && session.view().state.phase !== 'requestSent') {
+      // Paid by codes and closed before the payer filmed our answer: show it again.
+      flow.camera = new CameraReceive(w, session, this.changed)
+      flow.camera.showAnswerAgain(rec.peerKey)
+    } else if (session.view().state.phase === 'requestSent') await this.newReceiveCode(mode)
     this.changed()
   }
 
@@ -257,7 +261,10 @@ export class FaceToFace {
     void this.takeWarm()?.then(s => s?.close())
     this.receive?.pairing?.cancel()
     this.receive?.camera?.close()
-    if (opts.keep !== true) this.receive?.session.cancel()
+    if (opts.keep !== true) {
+      this.receive?.session.cancel()
+      this.receive?.session.answerShown()
+    }
     this.receive?.session.close()
     this.receive = undefined
     this.changed()

@@ -42,6 +42,8 @@ export class ReceiveSession {
   private readonly effects: EffectQueue<PayeeEffect>
   /** The last payer this request was linked to, kept after the link drops: the ledger names who paid. */
   private peerKey: string | undefined
+  /** The payment came (or is to come) by camera: see SessionRecord.byCamera. */
+  private byCamera = false
 
   private constructor (private readonly wallet: Wallet, state: PayeeState) {
     this.state = state
@@ -78,6 +80,7 @@ export class ReceiveSession {
   static resume (wallet: Wallet, rec: SessionRecord): ReceiveSession {
     const s = new ReceiveSession(wallet, rec.state as PayeeState)
     s.peerKey = rec.peerKey
+    s.byCamera = rec.byCamera === true
     warmVerifier()
     s.dispatch({ type: 'resume', nowSec: nowSec() })
     return s
@@ -101,6 +104,7 @@ export class ReceiveSession {
   attach (pipe: MessagePipe): void {
     this.detach()
     this.pipe = pipe
+    if (pipe.mode === 'camera' && this.state.phase === 'requestSent') this.byCamera = true
     if (this.peerKey !== pipe.peerKey && this.state.phase === 'requestSent') {
       // Stored with the request before any payment: if this phone dies now and the payer
       // broadcasts by itself, the coin sync finds is still recorded as from this payer.
@@ -142,6 +146,16 @@ export class ReceiveSession {
 
   cancel (): void { this.dispatch({ type: 'cancel' }) }
 
+  /**
+   * The person closed the screen showing our answer by camera: a reopened app no longer
+   * brings it back (the payer filmed it, or its outbox broadcasts at its deadline).
+   */
+  answerShown (): void {
+    if (!this.byCamera || !isAccepted(this.state)) return
+    this.byCamera = false
+    this.effects.push([{ kind: 'persist', state: this.state }])
+  }
+
   close (): void {
     this.detach()
     for (const t of this.timers) clearTimeout(t)
@@ -161,7 +175,7 @@ export class ReceiveSession {
   }
 
   private record (state: PayeeState): SessionRecord {
-    return { paymentId: state.paymentId, role: 'payee', state, peerKey: this.pipe?.peerKey ?? this.peerKey, updatedAt: Date.now() }
+    return { paymentId: state.paymentId, role: 'payee', state, peerKey: this.pipe?.peerKey ?? this.peerKey, ...(this.byCamera ? { byCamera: true as const } : {}), updatedAt: Date.now() }
   }
 
   private async exec (e: PayeeEffect): Promise<void> {

@@ -4,6 +4,7 @@
 // to what the ledger says, so nothing shows a payment as still under way once it is
 // settled, and gives back to the ledger what only the session knew (memo, who paid).
 // `settleSession` is the rule; `reconcileSessions` applies it in one IndexedDB transaction.
+import { CAMERA_ACK_TIMEOUT_SEC } from '../core/camera/ack-deadline.ts'
 import type { PayeeState } from '../core/protocol/payee-machine.ts'
 import type { PayerState } from '../core/protocol/payer-machine.ts'
 import { ReasonCode } from '../core/protocol/reasons.ts'
@@ -20,6 +21,8 @@ export interface LedgerFacts {
 
 const PAYER_OPEN: ReadonlySet<string> = new Set(['signed', 'handedOver', 'acked', 'selfBroadcast', 'broadcast'])
 const PAYEE_HANDLING: ReadonlySet<string> = new Set(['verified', 'acked', 'queued', 'broadcast', 'seen'])
+/** A payee session whose accepted ack a payer may still need (see answerStillWanted). */
+const PAYEE_ANSWERED: ReadonlySet<string> = new Set([...PAYEE_HANDLING, 'mined'])
 /** A payee session that never took a payment itself, but whose request may have been paid anyway. */
 const PAYEE_UNPAID: ReadonlySet<string> = new Set(['requestSent', 'paymentReceived', 'expired'])
 
@@ -153,17 +156,31 @@ export async function reconcileSessions (db: ChainDB, nowMs = Date.now()): Promi
 
 /**
  * The payee session the Receive screen should come back to: the latest request still
- * waiting for its payment. One already paid needs no screen: the outbox broadcasts it
- * (stored with the payment) and `reconcileSessions` ends its session with the ledger.
+ * waiting for its payment, or one paid by codes whose payer may still be waiting to film
+ * our answer. Any other already paid needs no screen: the outbox broadcasts it (stored
+ * with the payment) and `reconcileSessions` ends its session with the ledger.
  */
 export async function openPayeeSession (db: ChainDB, nowMs = Date.now()): Promise<SessionRecord | undefined> {
   const nowSec = Math.floor(nowMs / 1000)
-  const open = (await db.getAll('sessions')).filter(r => {
-    if (r.role !== 'payee') return false
-    const st = r.state as PayeeState
-    return st.phase === 'requestSent' && nowSec <= st.request.expirationTimestamp
-  })
+  const open = (await db.getAll('sessions')).filter(r => r.role === 'payee' && (waitingForPayment(r, nowSec) || answerStillWanted(r, nowSec)))
   return open.sort((a, b) => b.updatedAt - a.updatedAt)[0]
+}
+
+function waitingForPayment (r: SessionRecord, nowSec: number): boolean {
+  const st = r.state as PayeeState
+  return st.phase === 'requestSent' && nowSec <= st.request.expirationTimestamp
+}
+
+/**
+ * Paid by codes, our ack stored (accepted) and not yet closed by the person: the payer
+ * learns it only by filming it. It signed before the request expired and waits at most
+ * CAMERA_ACK_TIMEOUT_SEC after that, then its outbox broadcasts by itself; past that
+ * nobody needs the answer. Shown whatever the broadcast's fate (the ack says it was taken).
+ */
+function answerStillWanted (r: SessionRecord, nowSec: number): boolean {
+  const st = r.state as PayeeState
+  return r.byCamera === true && r.peerKey !== undefined && st.ack?.accepted === true &&
+    PAYEE_ANSWERED.has(st.phase) && nowSec <= st.request.expirationTimestamp + CAMERA_ACK_TIMEOUT_SEC
 }
 
 /**

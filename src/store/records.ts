@@ -112,6 +112,12 @@ export interface SessionRecord {
   state: unknown
   /** Identity key the link proved, hex. */
   peerKey?: string
+  /**
+   * Payee, paid by codes only (no link): the payer can only learn our answer by filming it,
+   * so a reopened app shows the stored ack again while the payer may still be waiting.
+   * Cleared once the person closes that screen.
+   */
+  byCamera?: true
   updatedAt: number
 }
 

@@ -112,3 +112,40 @@ describe('resumeSelfBroadcasts', () => {
     db.close()
   })
 })
+
+describe('openPayeeSession', () => {
+  it('brings back a request still waiting, and an answer by codes the payer may still need to film until it can no longer wait', async () => {
+    const { openPayeeSession } = await import('../../src/app/session-recovery.ts')
+    const { CAMERA_ACK_TIMEOUT_SEC } = await import('../../src/core/camera/ack-deadline.ts')
+    const db = await openChainDB('devnet', `open-${Math.random()}`)
+    const accepted = (phase: PayeeState['phase'], id: string, over: Partial<SessionRecord> = {}): SessionRecord => {
+      const rec = payee(phase, TXID)
+      const st = rec.state as PayeeState
+      return { ...rec, paymentId: id, state: { ...st, paymentId: id, ack: { v: 1, type: 'ack', id: `ack:${id}`, paymentId: id, accepted: true, txid: TXID, broadcast: 'pending' } }, ...over }
+    }
+    // Paid over a link: the payer had its answer (or its outbox broadcasts), no screen to come back to.
+    await db.put('sessions', accepted('queued', 'by-link'))
+    expect(await openPayeeSession(db, NOW * 1000)).toBeUndefined()
+    // Paid by codes: its answer comes back, whatever the broadcast did meanwhile...
+    for (const phase of ['queued', 'acked', 'broadcast', 'seen', 'mined'] as const) {
+      await db.put('sessions', accepted(phase, 'by-camera', { byCamera: true, updatedAt: 2 }))
+      expect((await openPayeeSession(db, NOW * 1000))?.paymentId, phase).toBe('by-camera')
+    }
+    // ...until the payer's own deadline after the request expired, after which nobody waits.
+    const last = (NOW + 900 + CAMERA_ACK_TIMEOUT_SEC) * 1000
+    expect((await openPayeeSession(db, last))?.paymentId).toBe('by-camera')
+    expect(await openPayeeSession(db, last + 1000)).toBeUndefined()
+    // A refusal, a failed broadcast, or an answer the person already closed: not brought back.
+    const refused = accepted('rejected', 'by-camera', { byCamera: true })
+    await db.put('sessions', { ...refused, state: { ...(refused.state as PayeeState), ack: { v: 1, type: 'ack', id: 'ack:by-camera', paymentId: 'by-camera', accepted: false, reason: 'INSUFFICIENT_FEE' } } })
+    expect(await openPayeeSession(db, NOW * 1000)).toBeUndefined()
+    await db.put('sessions', accepted('failed', 'by-camera', { byCamera: true }))
+    expect(await openPayeeSession(db, NOW * 1000)).toBeUndefined()
+    await db.put('sessions', accepted('seen', 'by-camera'))
+    expect(await openPayeeSession(db, NOW * 1000)).toBeUndefined()
+    // A request still waiting comes back as before.
+    await db.put('sessions', { ...payee('requestSent'), paymentId: 'waiting' })
+    expect((await openPayeeSession(db, NOW * 1000))?.paymentId).toBe('waiting')
+    db.close()
+  })
+})
