@@ -189,6 +189,60 @@ describe('pay by codes only, no network between the phones', () => {
     expect(await payee.page.getByLabel('Amount (satoshis)').count()).toBe(1)
   })
 
+  it('a payer whose link cannot form pays the same request by codes instead, exactly once', async () => {
+    const [payer, payee] = await pair.twoPhones()
+    // The payee shows a one-scan code while it has network; then neither phone has any.
+    await payee.page.getByRole('button', { name: 'Receive' }).click()
+    await payee.page.getByLabel('Amount (satoshis)').fill(String(AMOUNT))
+    await payee.page.getByLabel('What for (optional)').fill('No signal')
+    await payee.page.getByRole('button', { name: 'Show payment code' }).click()
+    const invite = (await payee.page.getByTestId('pair-qr').getAttribute('data-text'))!
+    const requestId = (await stored(payee.page)).sessions.find(s => s.role === 'payee')?.paymentId
+    expect(requestId).toBeDefined()
+    await payer.page.context().setOffline(true)
+    await payee.page.context().setOffline(true)
+    await payee.page.getByTestId('receive-dead').waitFor({ timeout: 10_000 })
+    await payee.page.getByRole('button', { name: 'No connection between the phones — pay by showing codes instead' }).click()
+    await payee.page.getByTestId('camera-qr').waitFor()
+
+    // The payer got the code, but its link cannot form: it is offered codes instead.
+    await filmStatic(payee.page, payer.camera, pair.dir)
+    await payer.page.getByRole('button', { name: 'Pay', exact: true }).click()
+    await payer.page.getByLabel('Address or bitcoin: link').fill(invite)
+    await payer.page.getByRole('button', { name: 'Review' }).click()
+    await payer.page.getByRole('button', { name: 'No connection between the phones — pay by showing codes instead' }).click({ timeout: 30_000 })
+    await payer.page.getByTestId('pay-request').waitFor({ timeout: 30_000 })
+    expect(await textOf(payer.page, 'pay-request')).toContain('21,000')
+    expect(await textOf(payer.page, 'pay-request')).toContain('No signal')
+    await payer.page.getByRole('button', { name: 'Confirm and pay' }).click()
+    await payer.page.getByTestId('camera-qr').waitFor({ timeout: 20_000 })
+    // It pays the very request the payee showed over the link, not another one.
+    const payerSessions = (await stored(payer.page)).sessions.filter(s => s.role === 'payer')
+    expect(payerSessions.map(s => s.paymentId)).toEqual([requestId])
+
+    const n = await fragmentsShown(payer.page)
+    await filmAnimated(payer.page, payee.camera, pair.dir, { distinct: n * 3 })
+    await payee.page.getByTestId('film-payment').click()
+    await expect.poll(() => receivePhase(payee.page), { timeout: 30_000 }).toBe('queued')
+    await filmStatic(payee.page, payer.camera, pair.dir)
+    await payer.page.getByRole('button', { name: 'Scan the payee\'s answer' }).click()
+    await expect.poll(() => payPhase(payer.page), { timeout: 30_000 }).toBe('acked')
+
+    // Online again: one transaction, one entry on each side, one session each.
+    const txid = (await stored(payee.page)).sessions.find(s => s.role === 'payee')?.state.txid as string
+    await payee.page.context().setOffline(false)
+    await payer.page.context().setOffline(false)
+    await expect.poll(async () => (await fetch(`${pair.srv.url}/devnet/arc/v1/tx/${txid}`)).status, { timeout: 60_000 }).toBe(200)
+    await expect.poll(async () => (await stored(payer.page)).ledger.find(l => l.txid === txid)?.status, { timeout: 60_000 }).toMatch(/^(seen|mined)$/)
+    const payerStore = await stored(payer.page)
+    expect(payerStore.ledger.filter(l => l.direction === 'out').map(l => l.txid)).toEqual([txid])
+    expect(payerStore.sessions.filter(s => s.role === 'payer')).toHaveLength(1)
+    expect(payerStore.outbox).toEqual([])
+    const payeeStore = await stored(payee.page)
+    expect(payeeStore.ledger.filter(l => l.direction === 'in').map(l => l.txid)).toEqual([txid])
+    expect(payeeStore.sessions.filter(s => s.role === 'payee').map(s => s.paymentId)).toEqual([requestId])
+  })
+
   it('a one-scan code that can no longer connect offers the same request as codes instead', async () => {
     const payee = await cameraPhone(pair.srv.url + '/', pair.dir, 'payee-fallback')
     onTestFinished(async () => { await payee.browser.close() })
