@@ -100,6 +100,8 @@ const yieldToTimers = async (): Promise<void> => { await new Promise(resolve => 
 export class Wallet {
   private readonly listeners = new Set<() => void>()
   private outboxRun: Promise<void> | undefined
+  /** Broadcasts under way, by txid: a second caller waits for the same answer (see broadcastOnce). */
+  private readonly broadcasting = new Map<string, Promise<ArcVerdict>>()
   private cachedFeeRate: { rate: number, at: number } | undefined
   private policyTriedAt = 0
   /** Receive scripts given to payment codes by this tab (until their session is stored). */
@@ -380,7 +382,11 @@ export class Wallet {
     if (this.outboxRun !== undefined) return await this.outboxRun
     this.outboxRun = (async () => {
       const due = (await this.db.getAll('outbox')).filter(o => o.nextAttemptAt <= now)
-      for (const item of due) await this.broadcastOnce(item.txid)
+      for (const item of due) {
+        // Sent meanwhile by its payment session (the ack deadline fires there too): done.
+        if (await this.db.get('outbox', item.txid) === undefined) continue
+        await this.broadcastOnce(item.txid)
+      }
     })().finally(() => { this.outboxRun = undefined; this.changed() })
     return await this.outboxRun
   }
@@ -389,8 +395,20 @@ export class Wallet {
    * One broadcast attempt of a stored transaction. ARC's answer is judged by the one table
    * (core/arc-status.ts) and its meaning written to the ledger, coins and outbox before it
    * is returned (for the payment sessions).
+   *
+   * At a payer's ack deadline both its session and the outbox ask for the same payment: one
+   * submission serves both (a concurrent call waits for it), and one the network already
+   * has is not sent again.
    */
   async broadcastOnce (txid: string): Promise<ArcVerdict> {
+    const running = this.broadcasting.get(txid)
+    if (running !== undefined) return await running
+    const attempt = this.submitOnce(txid).finally(() => { this.broadcasting.delete(txid) })
+    this.broadcasting.set(txid, attempt)
+    return await attempt
+  }
+
+  private async submitOnce (txid: string): Promise<ArcVerdict> {
     try {
       const rec = await this.db.get('txs', txid)
       if (rec === undefined) { await this.db.delete('outbox', txid); return { kind: 'transient', message: 'This transaction is not stored on this device.' } }
@@ -400,8 +418,13 @@ export class Wallet {
         await this.db.delete('outbox', txid)
         return { kind: 'transient', message: 'The payee refused this payment; it is not broadcast.' }
       }
+      if (entry?.status === 'seen' || entry?.status === 'mined') {
+        // Already on the network (our earlier submission, the payee's, or a status poll).
+        await this.db.delete('outbox', txid)
+        return { kind: 'accepted', status: entry.status, ...(entry.height !== undefined ? { blockHeight: entry.height } : {}), message: 'The network already has this payment.' }
+      }
       const item = await this.db.get('outbox', txid) ?? { txid, attempts: 0, nextAttemptAt: 0 }
-      if (entry?.status !== 'seen' && entry?.status !== 'mined') await setLedger(this.db, txid, { status: 'broadcasting' })
+      await setLedger(this.db, txid, { status: 'broadcasting' })
       const beef = Transaction.fromHexBEEF(rec.beef, txid).toBEEF()
       const verdict = judgeArc(await this.arc.submit(beef), txid, 'submit')
       switch (verdict.kind) {

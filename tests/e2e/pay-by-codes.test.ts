@@ -243,6 +243,53 @@ describe('pay by codes only, no network between the phones', () => {
     expect(payeeStore.sessions.filter(s => s.role === 'payee').map(s => s.paymentId)).toEqual([requestId])
   })
 
+  it('the payer never films the answer: at its deadline its outbox broadcasts the payment by itself, exactly once', async () => {
+    // The payer's clock is the browser's, moved forward here instead of waiting two minutes.
+    const payer = await cameraPhone(pair.srv.url + '/', pair.dir, 'payer-no-ack')
+    const payee = await cameraPhone(pair.srv.url + '/', pair.dir, 'payee-no-ack')
+    onTestFinished(async () => { await payer.browser.close(); await payee.browser.close() })
+    await payer.page.clock.install()
+    await payer.page.reload()
+    await fundedWallet(payer.page)
+    await createWallet(payee.page)
+    // Every broadcast the payer's phone sends to the miner.
+    const submits: string[] = []
+    payer.page.on('request', r => { if (r.method() === 'POST' && new URL(r.url()).pathname.endsWith('/arc/v1/tx')) submits.push(r.url()) })
+
+    await payer.page.context().setOffline(true)
+    await payee.page.context().setOffline(true)
+    await requestByCodes(payee.page, 'Left before the answer')
+    await payerConfirms(payer, payee.page)
+    const n = await fragmentsShown(payer.page)
+    await filmAnimated(payer.page, payee.camera, pair.dir, { distinct: n * 3 })
+    await payee.page.getByTestId('film-payment').click()
+    await expect.poll(() => receivePhase(payee.page), { timeout: 30_000 }).toBe('queued')
+    const txid = (await stored(payee.page)).sessions.find(s => s.role === 'payee')?.state.txid as string
+    // The payee walks away with it, still offline; the payer never films its answer.
+
+    await payer.page.context().setOffline(false)
+    // Well before the deadline nothing is sent: the payee may still answer (even refuse).
+    await payer.page.clock.fastForward('01:00')
+    await payer.page.waitForTimeout(2_000)
+    expect(submits).toEqual([])
+    expect(await payPhase(payer.page)).toBe('handedOver')
+    // Past it, the payer's phone sends the payment itself.
+    await payer.page.clock.fastForward('01:05')
+    await expect.poll(async () => (await fetch(`${pair.srv.url}/devnet/arc/v1/tx/${txid}`)).status, { timeout: 60_000 }).toBe(200)
+    await expect.poll(async () => (await stored(payer.page)).ledger.find(l => l.txid === txid)?.status, { timeout: 60_000 }).toMatch(/^(seen|mined)$/)
+    expect((await stored(payer.page)).outbox).toEqual([])
+    // Much later, still once.
+    await payer.page.clock.fastForward('10:00')
+    await payer.page.waitForTimeout(2_000)
+    expect(submits).toHaveLength(1)
+    expect((await stored(payer.page)).ledger.filter(l => l.direction === 'out').map(l => l.txid)).toEqual([txid])
+
+    // The payee comes back online: its own copy is the same transaction, one entry.
+    await payee.page.context().setOffline(false)
+    await expect.poll(async () => (await stored(payee.page)).outbox.length, { timeout: 60_000 }).toBe(0)
+    expect((await stored(payee.page)).ledger.filter(l => l.direction === 'in').map(l => l.txid)).toEqual([txid])
+  })
+
   it('a one-scan code that can no longer connect offers the same request as codes instead', async () => {
     const payee = await cameraPhone(pair.srv.url + '/', pair.dir, 'payee-fallback')
     onTestFinished(async () => { await payee.browser.close() })
