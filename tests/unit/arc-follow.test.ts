@@ -245,3 +245,20 @@ describe('a reopened wallet respects due times (issue 15.3)', () => {
     expect(tw.submitted).toEqual([waiting.txid, waiting.txid])
   })
 })
+
+describe('one payment reaches the miner once at its ack deadline', () => {
+  it('the session and the outbox asking together send it once; asked again once the network has it, it is not sent again', async () => {
+    tw = await testWallet({ submit: () => fixture('h1-200-seen-on-network') })
+    const due = Date.now() + 30_000
+    const paid = await tw.pay(20_000, { broadcastAt: due })
+    // The payer session's deadline timer and the outbox pass fire at the same moment.
+    const [bySession] = await Promise.all([tw.wallet.broadcastOnce(paid.txid), tw.wallet.processOutbox(due + 1)])
+    expect(bySession).toMatchObject({ kind: 'accepted', status: 'seen' })
+    expect(tw.submitted).toEqual([paid.txid])
+    // Later callers (a late timer, a resumed session) learn it is on the network, without a resubmission.
+    expect(await tw.wallet.broadcastOnce(paid.txid)).toMatchObject({ kind: 'accepted', status: 'seen' })
+    await tw.wallet.processOutbox(due + 600_000)
+    expect(tw.submitted).toEqual([paid.txid])
+    expect((await tw.entry(paid.txid)).status).toBe('seen')
+  })
+})
