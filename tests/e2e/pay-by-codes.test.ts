@@ -42,19 +42,6 @@ async function payerConfirms (payer: { page: Page, camera: string }, payee: Page
   expect(await payer.page.getByTestId('camera-qr').getAttribute('data-what')).toBe('payment')
 }
 
-/** When the payer's outbox will broadcast `txid` by itself (ms since epoch). */
-async function outboxDue (p: Page, txid: string): Promise<number | undefined> {
-  return await p.evaluate(async id => await new Promise<number | undefined>((resolve, reject) => {
-    const r = indexedDB.open('handover-devnet')
-    r.onerror = () => reject(r.error)
-    r.onsuccess = () => {
-      const get = r.result.transaction('outbox').objectStore('outbox').get(id)
-      get.onsuccess = () => { resolve((get.result as { nextAttemptAt?: number } | undefined)?.nextAttemptAt); r.result.close() }
-      get.onerror = () => reject(get.error)
-    }
-  }), txid)
-}
-
 async function fragmentsShown (payer: Page): Promise<number> {
   const info = await payer.getByTestId('camera-qr-info').innerText()
   return Number(/(\d+) parts/.exec(info)?.[1] ?? NaN)
