@@ -14,6 +14,32 @@ function afterPaint (fn: () => void): void {
   requestAnimationFrame(() => { setTimeout(fn, 0) })
 }
 
+/**
+ * Runs fn after the page's `load` event, in idle time: registering the service worker starts
+ * its precache download and script evaluation, which must not compete with the first screen.
+ */
+function afterLoadIdle (fn: () => void): void {
+  const idle = (): void => {
+    if (typeof requestIdleCallback === 'function') requestIdleCallback(fn, { timeout: 3000 })
+    else setTimeout(fn, 200)
+  }
+  if (document.readyState === 'complete') idle()
+  else addEventListener('load', idle, { once: true })
+}
+
+/** Runs fn once, on the first touch, key press or focus anywhere on the page. */
+function onFirstTouch (fn: () => void): void {
+  let done = false
+  const events = ['pointerdown', 'keydown', 'focusin'] as const
+  const once = (): void => {
+    if (done) return
+    done = true
+    for (const e of events) removeEventListener(e, once, true)
+    fn()
+  }
+  for (const e of events) addEventListener(e, once, { capture: true, passive: true })
+}
+
 const target = document.getElementById('app')!
 // index.html paints a static shell before any script runs; the app takes its place.
 target.replaceChildren()
@@ -28,11 +54,21 @@ if (problem !== undefined) {
   const launchUri = new URLSearchParams(location.search).get('uri') ?? undefined
   if (launchUri !== undefined) history.replaceState(null, '', '/')
   // The SDK, BIP39 and the screens after unlock load while the person reads or types.
-  void controller.start(launchUri).then(() => afterPaint(() => {
+  const preload = (): void => {
     void controller.preload().catch(() => undefined)
     void loadHome().catch(() => undefined)
-  }))
-  registerUpdates(u => controller.setUpdate(u))
+  }
+  void controller.start(launchUri).then(() => {
+    // The lock screen: the person is about to type the passphrase, and unlock needs the SDK.
+    if (controller.phase === 'locked') afterPaint(preload)
+    // The welcome screen is read first, and evaluating the SDK and the home screen's code is
+    // a long task on a slow phone (~0.3 s at 4× CPU) that would make it stutter: it waits for
+    // the first touch, key or focus. The download itself needs no waiting: the service worker
+    // precaches every chunk after load, so the tap that needs the code finds it on the phone.
+    // The home screen's code comes after, in its own task, so the tap is answered first.
+    else onFirstTouch(() => { void controller.preload().then(() => afterPaint(() => { void loadHome().catch(() => undefined) }), () => undefined) })
+  })
+  afterLoadIdle(() => registerUpdates(u => controller.setUpdate(u)))
   watchInstall(o => controller.setInstall(o))
   guardLeaving(window, () => controller.paymentInFlight())
 }

@@ -9,7 +9,7 @@ import { jsqrDecode, loadZxing, type Pixels } from '../../src/link/qr-engines.ts
 import { encodeSdpText } from '../../src/core/sdp/index.ts'
 
 /** The code as a camera-sized RGBA frame: `scale` px per module, on a grey background. */
-function frame (text: string, opts: { invert?: boolean, scale?: number } = {}): Pixels {
+function frame (text: string, opts: { invert?: boolean, scale?: number, moire?: boolean } = {}): Pixels {
   const alnum = /^[0-9A-Z $%*+\-./:]*$/.test(text)
   const qr = QRCode.create((alnum ? [{ data: text, mode: 'alphanumeric' }] : text) as string, { errorCorrectionLevel: 'M' })
   const n = qr.modules.size; const scale = opts.scale ?? 4; const quiet = 4
@@ -20,7 +20,9 @@ function frame (text: string, opts: { invert?: boolean, scale?: number } = {}): 
     for (let x = 0; x < (n + 2 * quiet) * scale; x++) {
       const mx = Math.floor(x / scale) - quiet; const my = Math.floor(y / scale) - quiet
       const dark = mx >= 0 && my >= 0 && mx < n && my < n && qr.modules.get(my, mx) === 1
-      const v = dark !== (opts.invert === true) ? 20 : 235
+      let v = dark !== (opts.invert === true) ? 20 : 235
+      // A screen filmed through its own pixel grid: light stripes darkened to as little as 40 %.
+      if (opts.moire === true) v *= 0.7 + 0.3 * Math.sin((x0 + x) * 0.52 + (y0 + y) * 0.2 + 4 * Math.sin((y0 + y) * 0.03))
       const i = ((y0 + y) * width + x0 + x) * 4
       data[i] = data[i + 1] = data[i + 2] = v; data[i + 3] = 255
     }
@@ -41,6 +43,11 @@ describe('QR pixel decoders', () => {
     }
     const empty = frame(bip21); empty.data.fill(128)
     expect(await zxing(empty)).toEqual([])
+  })
+
+  it('zxing-cpp reads a code striped by moiré (the camera filming a screen), on its second pass', async () => {
+    const zxing = await loadZxing({ wasmBinary: wasm.buffer.slice(wasm.byteOffset, wasm.byteOffset + wasm.byteLength) })
+    for (const text of [offer, bip21]) expect(await zxing(frame(text, { moire: true, scale: 6 }))).toEqual([text])
   })
 
   it('the jsQR fallback reads inverted codes too', () => {
