@@ -12,34 +12,7 @@ import { ARC_ERROR_TABLE, judgeArc } from '../../src/core/arc-status.ts'
 import { foreignMessage, type ForeignText } from '../../src/core/scanned.ts'
 import { payScreen, payTitle, receiveScreen, receiveTitle } from '../../src/app/flow-screen.ts'
 import { amountHint, shortfallText, syncProgressText } from '../../src/ui/format.ts'
-
-/** Words and shapes a person at a shop counter should never have to read. */
-const JARGON: ReadonlyArray<[string, RegExp]> = [
-  ['BEEF', /\bBEEF\b/],
-  ['txid', /\btxids?\b/i],
-  ['SPV', /\bSPV\b/],
-  ['UTXO', /\bUTXOs?\b/i],
-  // Only where it names the setting a person fills in (Settings: "Miner (ARC) URL", "ARC API key").
-  ['ARC', /(?<!\()\bARC\b(?!\)| (API )?key)/],
-  ['ICE', /\bICE\b/],
-  ['SDP', /\bSDP\b/],
-  ['DTLS', /\bDTLS\b/],
-  ['sighash', /sighash/i],
-  ['mempool', /mempool/i],
-  ['merkle', /merkle/i],
-  ['base45', /base45/i],
-  ['checksum', /checksum/i],
-  ['byte counts', /\d+\s*bytes?\b|\bbytes? long\b/i],
-  ['exception names', /\b[A-Z][A-Za-z]*(Error|Exception)\b|\bUser-Initiated Abort\b|reason=/],
-  ['HTTP status lines', /\bHTTP \d{3}\b/],
-  // An example of what to type is written as it is typed.
-  ['unformatted big numbers', /(?<![\d,.]|for example )\d{5,}(?![\d,])/],
-  ['quoted raw input', /"-?\d[^"]*" is not/]
-]
-
-function jargonIn (text: string): string[] {
-  return JARGON.filter(([, re]) => re.test(text)).map(([name]) => `${name}: ${text}`)
-}
+import { jargonIn } from '../jargon-patterns.ts'
 
 /** The miner's own words are quoted and attributed (and in full in the details); the sentence around them is ours. */
 const ours = (message: string): string => message.replace(/ \(The miner said: ".*"\)$/s, '')
