@@ -13,9 +13,11 @@ import { foreignMessage, type ForeignText } from '../../src/core/scanned.ts'
 import { payScreen, payTitle, receiveScreen, receiveTitle } from '../../src/app/flow-screen.ts'
 import { amountHint, shortfallText, syncProgressText } from '../../src/ui/format.ts'
 import { jargonIn } from '../jargon-patterns.ts'
+import { splitDetail } from '../../src/core/plain-detail.ts'
+import { badCodeMessage, connectionLostMessage, unreadablePeerMessage } from '../../src/link/explain.ts'
 
-/** The miner's own words are quoted and attributed (and in full in the details); the sentence around them is ours. */
-const ours = (message: string): string => message.replace(/ \(The miner said: ".*"\)$/s, '')
+/** The miner's own words and other technical detail go behind "Details"; the sentence is ours. */
+const ours = (message: string): string => splitDetail(message).text
 
 describe('no jargon in what people read', () => {
   it('reasons for refusing or failing a payment, and what a payer is told on a refusal', () => {
@@ -30,7 +32,8 @@ describe('no jargon in what people read', () => {
   it('what the miner\'s answers become', () => {
     const TXID = 'ab'.repeat(32)
     const answers = [
-      {}, { httpStatus: 401 }, { httpStatus: 404 }, { httpStatus: 429 }, { httpStatus: 409 }, { httpStatus: 503 },
+      {}, { httpStatus: 401 }, { httpStatus: 404 }, { httpStatus: 429 }, { httpStatus: 409 }, { httpStatus: 503 }, { httpStatus: 400, extraInfo: 'bad request body' }, { httpStatus: 422 },
+      { httpStatus: 200, txid: TXID, txStatus: 'UNKNOWN' },
       { httpStatus: 200, unreadable: true }, { httpStatus: 200, txid: 'cd'.repeat(32), txStatus: 'SEEN_ON_NETWORK' },
       ...['QUEUED', 'RECEIVED', 'STORED', 'ANNOUNCED_TO_NETWORK', 'SEEN_ON_NETWORK', 'MINED', 'SEEN_IN_ORPHAN_MEMPOOL', 'DOUBLE_SPEND_ATTEMPTED', 'MINED_IN_STALE_BLOCK', 'REJECTED']
         .map(txStatus => ({ httpStatus: 200, txid: TXID, txStatus })),
@@ -41,6 +44,25 @@ describe('no jargon in what people read', () => {
       for (const op of ['submit', 'status'] as const) found.push(...jargonIn(ours(judgeArc(a, TXID, op).message)))
     }
     expect(found).toEqual([])
+  })
+
+  it('a link that drops, a peer that sends garbage, a damaged code: the sentence is plain, the raw reason is in Details', () => {
+    const cases: Array<[string, string]> = [
+      [connectionLostMessage('User-Initiated Abort, reason=Close called'), 'User-Initiated Abort, reason=Close called'],
+      [unreadablePeerMessage('peer sent a message over the 1048576-byte limit'), 'peer sent a message over the 1048576-byte limit'],
+      [unreadablePeerMessage('TypeError: x is undefined'), 'TypeError: x is undefined'],
+      [badCodeMessage('invite has 40 bytes, expected 50'), 'invite has 40 bytes, expected 50'],
+      [badCodeMessage('This is not a Handover invite: base45 checksum does not match'), 'This is not a Handover invite: base45 checksum does not match']
+    ]
+    for (const [message, raw] of cases) {
+      const { text, detail } = splitDetail(message)
+      expect(jargonIn(text)).toEqual([])
+      expect(detail).toBe(raw)
+    }
+    // Words already plain are left alone, not wrapped twice.
+    const plain = unreadablePeerMessage('The other phone sent a second commitment; connection refused.')
+    expect(splitDetail(plain)).toEqual({ text: plain })
+    expect(splitDetail(unreadablePeerMessage(unreadablePeerMessage('bad frame'))).detail).toBe('bad frame')
   })
 
   it('what a scanned or pasted code that is not a payment is said to be', () => {
