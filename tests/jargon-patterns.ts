@@ -21,7 +21,8 @@ export const JARGON: ReadonlyArray<[string, RegExp]> = [
   ['exception names', /\b[A-Z][A-Za-z]*(Error|Exception)\b|\bUser-Initiated Abort\b|reason=/],
   ['HTTP status lines', /\bHTTP \d{3}\b/],
   // An example of what to type is written as it is typed.
-  ['unformatted big numbers', /(?<![\d,.]|for example )\d{5,}(?![\d,])/],
+  // (A short key id such as "02482cfd…aab45f" is hex, not a number: letters or "…" touch it.)
+  ['unformatted big numbers', /(?<![\d,.a-f]|for example )\d{5,}(?![\d,a-f…])/],
   ['quoted raw input', /"-?\d[^"]*" is not/],
   // A transaction id is for the Details disclosure, never the main text.
   ['transaction ids', /\b[0-9a-f]{64}\b/i]

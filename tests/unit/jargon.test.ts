@@ -14,6 +14,7 @@ import { payScreen, payTitle, receiveScreen, receiveTitle } from '../../src/app/
 import { amountHint, shortfallText, syncProgressText } from '../../src/ui/format.ts'
 import { jargonIn } from '../jargon-patterns.ts'
 import { splitDetail } from '../../src/core/plain-detail.ts'
+import { scriptForAddress } from '../../src/core/address.ts'
 import { badCodeMessage, connectionLostMessage, unreadablePeerMessage } from '../../src/link/explain.ts'
 
 /** The miner's own words and other technical detail go behind "Details"; the sentence is ours. */
@@ -63,6 +64,15 @@ describe('no jargon in what people read', () => {
     const plain = unreadablePeerMessage('The other phone sent a second commitment; connection refused.')
     expect(splitDetail(plain)).toEqual({ text: plain })
     expect(splitDetail(unreadablePeerMessage(unreadablePeerMessage('bad frame'))).detail).toBe('bad frame')
+  })
+
+  it('an address with a typo, for another network, or of a kind Handover cannot pay', () => {
+    const said: string[] = []
+    for (const address of ['1BoatSLRHtKNngkdXEeobR76b53LETtpyU', '1BoatSLRHtKNngkdXEeobR76b53LETtpyT', 'mzQRgd9cMWAVG5NcyMowuHsckGpofzojH7', '3J98t1WpEZ73CNmQviecrnyiWrnqRhWNLy', 'hello']) {
+      try { scriptForAddress(address, 'testnet') } catch (e) { said.push((e as Error).message) }
+    }
+    expect(said.length).toBe(4)
+    expect(said.flatMap(jargonIn)).toEqual([])
   })
 
   it('what a scanned or pasted code that is not a payment is said to be', () => {
