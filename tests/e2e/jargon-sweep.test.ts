@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest'
 import type { Page } from 'playwright-core'
 import { usePhonePairs } from './phone-pair.ts'
 import { jargonIn } from '../jargon-patterns.ts'
+import { axeViolations, BLOCKING, formatFindings } from './a11y-helpers.ts'
 
 const pair = usePhonePairs('jargon-sweep')
 
@@ -97,6 +98,9 @@ describe('no jargon on any screen a person reaches with bad input or a failure',
       await details.first().locator('summary').click()
       expect(await details.first().innerText()).toMatch(/^Details\s+\S/)
     }
+    // The disclosure keeps the screen accessible (issue 5's bar: no serious or critical finding).
+    const blocking = (await axeViolations(p, 'payee after the payer left')).filter(f => BLOCKING.includes(f.impact ?? 'minor'))
+    expect(formatFindings(blocking)).toBe('')
 
     // The first code was spent by that payer: used again it is answered plainly.
     const q2 = await payer.browser.contexts()[0]!.newPage()
