@@ -5,6 +5,7 @@ import * as v from 'valibot'
 import { Utils } from '@bsv/sdk'
 import type { ArcAnswer } from '../core/arc-status.ts'
 import { hostOf, NetworkDown, request } from './http.ts'
+import { withDetail } from '../core/plain-detail.ts'
 
 const Hex64 = v.pipe(v.string(), v.regex(/^[0-9a-fA-F]{64}$/))
 const Text = v.optional(v.nullable(v.pipe(v.string(), v.maxLength(4000))))
@@ -73,7 +74,7 @@ export class ArcClient {
   /** Satoshis per kB the miner asks for. */
   async feeRate (): Promise<number> {
     const res = await request(`${this.baseUrl}/v1/policy`, { headers: this.headers() }, this.what)
-    if (!res.ok) throw new ArcPolicyError(`The miner's policy is unavailable (HTTP ${res.status}).`)
+    if (!res.ok) throw new ArcPolicyError(withDetail("The miner's policy could not be read.", `HTTP ${res.status}`))
     const p = v.parse(Policy, await res.json())
     return p.policy.miningFee.satoshis * 1000 / p.policy.miningFee.bytes
   }

@@ -9,7 +9,7 @@ export function scriptForAddress (address: string, network: Network): string {
   try {
     decoded = Utils.fromBase58Check(address.trim())
   } catch {
-    throw new AddressError('That is not a valid address: its checksum does not match. Check it was copied whole.')
+    throw new AddressError('That address has a mistake in it (a wrong, missing or extra character). Check it was copied whole.')
   }
   const want = addressPrefix(network)
   const prefix = typeof decoded.prefix === 'string' ? Utils.toArray(decoded.prefix, 'hex') : decoded.prefix
@@ -18,6 +18,6 @@ export function scriptForAddress (address: string, network: Network): string {
     throw new AddressError(`That address is for ${theirs}, but this wallet is on ${network}.`)
   }
   const data = typeof decoded.data === 'string' ? Utils.toArray(decoded.data, 'hex') : decoded.data
-  if (data.length !== 20) throw new AddressError('That is not a pay-to-public-key-hash address.')
+  if (data.length !== 20) throw new AddressError('Handover cannot pay this kind of address. Ask for an ordinary bitcoin address (it starts with 1 on mainnet).')
   return new P2PKH().lock(data).toHex()
 }

@@ -10,6 +10,7 @@
 // The rule that keeps money safe: coins are released only on a *final* failure of *this*
 // transaction. Anything that may still end in MINED keeps them reserved and is polled.
 import { ReasonCode } from './protocol/reasons.ts'
+import { withDetail } from './plain-detail.ts'
 
 /** What ARC told us (or that it told us nothing), before any judgement. */
 export interface ArcAnswer {
@@ -189,7 +190,7 @@ export function judgeArc (a: ArcAnswer, expectedTxid: string, op: ArcOp): ArcVer
         return { ...facts, kind: 'failed', reason: r.reason, doubleSpend: r.doubleSpend, message: withWords(`The miner refused it: ${r.plain}.`, a.extraInfo) }
       }
       case 'transient':
-        return { ...facts, kind: 'transient', message: `The miner has no status for it yet (${a.txStatus}). Handover will ask again.` }
+        return { ...facts, kind: 'transient', message: withDetail('The miner has no news about it yet. Handover will ask again.', a.txStatus) }
     }
   }
   // An RFC 7807 problem. ARC sends its 46x codes as the HTTP status, or inside a 422.
@@ -200,7 +201,7 @@ export function judgeArc (a: ArcAnswer, expectedTxid: string, op: ArcOp): ArcVer
   }
   // 400 (ARC could not read the request), a 422 without a code, or anything ARC does not
   // document: a verdict on the request, not on the transaction. Keep it and try again.
-  return { ...facts, kind: 'transient', message: withWords(`The miner answered HTTP ${status}. Handover will try again.`, a.extraInfo ?? a.detail) }
+  return { ...facts, kind: 'transient', message: withDetail('The miner gave an answer Handover does not expect. Handover will try again.', [`HTTP ${status}`, plainExtraInfo(a.extraInfo ?? a.detail)].filter(x => x !== undefined).join(': ')) }
 }
 
 /** Final: nothing more will change without a new transaction. */

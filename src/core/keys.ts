@@ -29,7 +29,7 @@ export function checkMnemonic (text: string): string {
   const list = new Mnemonic().Wordlist.value as string[]
   const unknown = words.findIndex(w => !list.includes(w))
   if (unknown >= 0) throw new MnemonicError(`Word ${unknown + 1} ("${words[unknown]}") is not a BIP39 word. Check its spelling.`)
-  if (!Mnemonic.fromString(m).check()) throw new MnemonicError('The words are all valid but their checksum is not: a word is wrong or out of order.')
+  if (!Mnemonic.fromString(m).check()) throw new MnemonicError('These are all real recovery words, but not a set that belongs together: a word is wrong or out of order. Check them against your written copy.')
   return m
 }
 

@@ -3,6 +3,7 @@
 // and what to do: join one Wi-Fi or hotspot, use the other kind of code, turn on data.
 // Pure: unit-tested without a browser.
 import type { FallbackReason, LinkPath } from './ice-evidence.ts'
+import { withDetail } from '../core/plain-detail.ts'
 
 export type FailureKind =
   /** This phone gathered no address to offer for a direct connection. */
@@ -74,4 +75,26 @@ export function describePath (path: LinkPath): string {
 export function answerWaitNotice (reason: FallbackReason, online: boolean): string {
   if (reason === 'no-candidates') return explainFailure({ kind: 'no-local-address', mode: 'qr', online })
   return `This phone cannot reach the other phone directly yet. If nothing happens after they scan this code, ${ONE_NETWORK.charAt(0).toLowerCase()}${ONE_NETWORK.slice(1)}, or ask for a one-scan code.`
+}
+
+/**
+ * A scanned or pasted Handover code that cannot be decoded. The decoder's own reason (a byte
+ * count, a missing field) goes behind "Details"; the sentence says what to do. A code from a
+ * newer Handover already says so plainly.
+ */
+export function badCodeMessage (technical: string): string {
+  if (/newer Handover/.test(technical)) return technical
+  return withDetail('This code is damaged or incomplete, so Handover cannot use it. Scan it again, or ask the other phone for a new code.', technical)
+}
+
+/** The link dropped underneath: the browser's reason goes behind "Details". */
+export function connectionLostMessage (reason: string): string {
+  return withDetail('The connection to the other phone was lost.', reason)
+}
+
+/** The other phone sent something unreadable (or broke the handshake): the parser's words go behind "Details". */
+export function unreadablePeerMessage (technical: string): string {
+  // Already said plainly (the handshake's refusals, or a message made here before).
+  if (/^The other phone /.test(technical)) return technical
+  return withDetail('The other phone sent something Handover cannot read, so the connection was closed.', technical)
 }

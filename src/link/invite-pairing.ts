@@ -11,7 +11,7 @@ import { decodeInvite, encodeInvite, InviteError, type LinkRole } from '../core/
 import { PayloadError } from '../core/sdp/index.ts'
 import { createPeer, directPath, directTransport, gatheredBy, isOnline, signalPeer, watchDirect, type SignalData } from './direct.ts'
 import { LinkError } from './errors.ts'
-import { explainFailure, failureOf } from './explain.ts'
+import { badCodeMessage, explainFailure, failureOf } from './explain.ts'
 import { DEFAULT_RULE, type EvidenceRule } from './ice-evidence.ts'
 import { openLink, type Link, type LinkFallback, type LinkOptions } from './link.ts'
 import { relayTransport, RelayInbox } from './relay.ts'
@@ -63,7 +63,7 @@ export async function hostInvite<T = unknown> (opts: InviteOptions<T>): Promise<
   const joined = new Promise<void>((resolve, reject) => {
     signal.on('peer-joined', () => resolve())
     signal.on('error', e => { if (e.code === 'expired') reject(new LinkError('timeout', e.message)) })
-    signal.on('close', () => reject(new LinkError('signalling', 'The signalling service closed the connection.')))
+    signal.on('close', () => reject(new LinkError('signalling', 'The connection service stopped answering. Try again in a moment.')))
   })
   const inbox = new RelayInbox(signal)
   const sig = signal
@@ -77,7 +77,7 @@ export async function joinInvite<T = unknown> (inviteText: string, opts: InviteO
   try {
     invite = decodeInvite(inviteText)
   } catch (e) {
-    if (e instanceof InviteError || e instanceof PayloadError) throw new LinkError('bad-code', e.message, { cause: e })
+    if (e instanceof InviteError || e instanceof PayloadError) throw new LinkError('bad-code', badCodeMessage(e.message), { cause: e })
     throw e
   }
   const startedAt = performance.now()

@@ -9,6 +9,8 @@ import {
 } from '../core/link-auth/index.ts'
 import { Emitter } from './emitter.ts'
 import { LinkError } from './errors.ts'
+import { connectionLostMessage, unreadablePeerMessage } from './explain.ts'
+import { splitDetail } from '../core/plain-detail.ts'
 import { Reassembler, splitMessage } from './frames.ts'
 import type { FallbackReason, LinkPath } from './ice-evidence.ts'
 import type { Transport, TransportKind } from './transport.ts'
@@ -139,7 +141,8 @@ export async function openLink<T = unknown> (transport: Transport, opts: LinkOpt
     clearInterval(timer)
     if (notifyPeer) {
       // Bounded: a dead transport must not keep the close from happening.
-      const bye = sendWire({ k: 'bye', reason: info.message.slice(0, 200) }).catch(() => {})
+      // Only our plain sentence: the technical detail is for this phone's Details, not the other's screen.
+      const bye = sendWire({ k: 'bye', reason: splitDetail(info.message).text.slice(0, 200) }).catch(() => {})
       await Promise.race([bye, new Promise(r => setTimeout(r, 1000))])
       await new Promise(r => setTimeout(r, 50)) // let the frame leave before tearing down
     }
@@ -198,11 +201,11 @@ export async function openLink<T = unknown> (transport: Transport, opts: LinkOpt
       onWire(parsed.output)
     } catch (e) {
       const msg = e instanceof Error ? e.message : String(e)
-      void finish({ reason: 'protocol', message: `The other phone sent something invalid (${msg}); connection closed.` }, true)
+      void finish({ reason: 'protocol', message: unreadablePeerMessage(msg) }, true)
     }
   })
   transport.onClose(reason => {
-    void finish({ reason: 'connection-lost', message: `Connection lost (${reason}).` }, false)
+    void finish({ reason: 'connection-lost', message: connectionLostMessage(reason) }, false)
   })
 
   const pingEvery = opts.pingEveryMs ?? 10_000
@@ -222,7 +225,9 @@ export async function openLink<T = unknown> (transport: Transport, opts: LinkOpt
     for (const m of hs.start()) await sendWire(m)
     done = await handshake
   } catch (e) {
-    const err = e instanceof LinkError ? e : new LinkError('protocol', String(e))
+    const raw = e instanceof LinkError ? e : new LinkError('protocol', String(e))
+    // The parser's or handshake's own words go behind "Details"; the person reads a sentence.
+    const err = raw.code === 'protocol' ? new LinkError('protocol', unreadablePeerMessage(raw.message), { cause: raw }) : raw
     await finish({ reason: err.code === 'timeout' ? 'timeout' : 'protocol', message: err.message }, true)
     throw err
   } finally {
@@ -262,7 +267,7 @@ export async function openLink<T = unknown> (transport: Transport, opts: LinkOpt
       await new Promise<void>((resolve, reject) => {
         pongWaiters.set(n, resolve)
         sendWire({ k: 'ping', n }).catch(reject)
-        setTimeout(() => { pongWaiters.delete(n); reject(new LinkError('timeout', 'ping timed out')) }, 10_000)
+        setTimeout(() => { pongWaiters.delete(n); reject(new LinkError('timeout', 'The other phone did not answer in time.')) }, 10_000)
       })
       return performance.now() - t0
     },

@@ -5,7 +5,7 @@
 import { decodeSdpText, encodeSdpText, SdpCodecError, PayloadError } from '../core/sdp/index.ts'
 import { createPeer, directPath, directTransport, gatheredBy, isOnline, nextSignal, waitConnected, watchDirect } from './direct.ts'
 import { LinkError } from './errors.ts'
-import { answerWaitNotice, explainFailure, failureOf } from './explain.ts'
+import { answerWaitNotice, badCodeMessage, explainFailure, failureOf } from './explain.ts'
 import type { GatherRule } from './gathering.ts'
 import { openLink, type Link, type LinkOptions } from './link.ts'
 
@@ -57,7 +57,7 @@ function decode (text: string, want: 'offer' | 'answer'): string {
       : 'This is an answer code; scan the first code the other phone shows.')
     return d.sdp
   } catch (e) {
-    if (e instanceof SdpCodecError || e instanceof PayloadError) throw new LinkError('bad-code', e.message, { cause: e })
+    if (e instanceof SdpCodecError || e instanceof PayloadError) throw new LinkError('bad-code', badCodeMessage(e.message), { cause: e })
     throw e
   }
 }

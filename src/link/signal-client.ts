@@ -7,6 +7,7 @@ import {
 } from './signal-protocol.ts'
 import { Emitter } from './emitter.ts'
 import { LinkError } from './errors.ts'
+import { withDetail } from '../core/plain-detail.ts'
 
 /** The WebSocket constructor to use (the browser's by default; `ws` in Node). */
 export type WebSocketCtor = new (url: string) => WebSocket
@@ -83,7 +84,7 @@ export class SignalClient {
     for (;;) {
       const m = this.control.shift()
       if (m !== undefined) return m
-      if (this.isClosed) throw new LinkError('signalling', 'The signalling service closed the connection.')
+      if (this.isClosed) throw new LinkError('signalling', 'The connection service stopped answering. Try again in a moment.')
       await new Promise<void>(resolve => { this.controlWaiter = resolve })
       this.controlWaiter = undefined
     }
@@ -91,7 +92,7 @@ export class SignalClient {
 
   private fail (m: ServerMessage): never {
     if (m.t === 'error') throw new LinkError('signalling', ERROR_TEXT[m.code] ?? m.message)
-    throw new LinkError('signalling', `unexpected reply ${m.t}`)
+    throw new LinkError('signalling', withDetail('The connection service sent an answer Handover does not understand. Try again in a moment.', `unexpected reply ${m.t}`))
   }
 
   /** Opens a room; the reply carries its id for the invite. */

@@ -147,7 +147,9 @@ describe('a hostile payer cannot get the payee to accept a bad payment', () => {
     // A flood of garbage: at the fifth unreadable message (two above, three here) the payee hangs up.
     for (const junk of ['not json', '{"v":1}', '{"v":2,"type":"payment"}']) await h.evaluate(async (b) => { await window.h.send(b) }, junk)
     expect(await peerHangUp(h)).toEqual({ reason: 'peer-closed', message: 'The other phone closed the connection, saying: “Too many malformed messages.”' })
-    await expect.poll(() => alerts(payee)).toContain('Too many malformed messages.')
+    // The payee's screen says it in plain words; why the link ended is behind "Details".
+    await expect.poll(() => alerts(payee)).toContain('The last payer\'s phone left. Nothing was paid.')
+    expect(await payee.locator('details.message-detail').allTextContents()).toContainEqual(expect.stringContaining('Too many malformed messages.'))
 
     // The same request on a new code; this payer's link allows 4 MiB and sends 1.5 MiB:
     // the payee's link refuses it at the first frame and hangs up with the reason.
@@ -156,8 +158,10 @@ describe('a hostile payer cannot get the payee to accept a bad payment', () => {
     await h.evaluate((b) => { void window.h.trySend(b) }, { ...base, id: 'payment:giant', beef: '00'.repeat(768 * 1024) })
     const hangUp = await peerHangUp(h)
     expect(hangUp?.reason).toBe('peer-closed')
-    expect(hangUp?.message).toMatch(/over the 1048576-byte limit/)
-    await expect.poll(() => alerts(payee)).toMatch(/over the 1048576-byte limit/)
+    // The other end is told only the plain sentence; the payee keeps the limit behind "Details".
+    expect(hangUp?.message).toMatch(/sent something Handover cannot read/)
+    await expect.poll(async () => (await payee.locator('details.message-detail').allTextContents()).join('\n')).toMatch(/over the 1048576-byte limit/)
+    expect(await alerts(payee)).not.toMatch(/byte/)
     expect(await receivePhase(payee)).toBe('requestSent')
 
     // Within every message cap, but the coins come through 17 generations of unmined

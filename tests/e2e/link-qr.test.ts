@@ -167,6 +167,6 @@ describe('QR pairing, no server involved', () => {
     // the receiver's smaller cap: it hangs up and says why
     await a.page.evaluate(async () => await window.h.trySend({ x: 'y'.repeat(50_000) }))
     expect(await b.page.evaluate(async () => await window.h.waitClose())).toMatchObject({ reason: 'protocol', message: expect.stringMatching(/20000-byte limit/) })
-    expect(await a.page.evaluate(async () => await window.h.waitClose())).toMatchObject({ reason: 'peer-closed', message: expect.stringMatching(/sent something invalid/) })
+    expect(await a.page.evaluate(async () => await window.h.waitClose())).toMatchObject({ reason: 'peer-closed', message: expect.stringMatching(/sent something Handover cannot read/) })
   })
 })

@@ -30,7 +30,7 @@ const TABLE: Row[] = [
   { fixture: 'h1-200-mined-in-stale-block', kind: 'in-progress', ledger: 'broadcasting', input: 'pending', change: 'unspent', outbox: true, message: /block the network then dropped/ },
   { fixture: 'h1-200-rejected', kind: 'failed', ledger: 'failed', input: 'unspent', change: 'gone', outbox: false, message: /refused it: a signature or script does not check out.*"mandatory-script-verify-flag-failed \(Script failed an OP_EQUALVERIFY operation\)"/ },
   { fixture: 'h1-200-rejected-double-spend', kind: 'failed', ledger: 'failed', input: 'conflict', change: 'gone', outbox: false, message: /already spent by another transaction/ },
-  { fixture: 'h1-200-unknown', kind: 'transient', ledger: 'handed-over', input: 'pending', change: 'unspent', outbox: true, message: /no status for it yet/ },
+  { fixture: 'h1-200-unknown', kind: 'transient', ledger: 'handed-over', input: 'pending', change: 'unspent', outbox: true, message: /no news about it yet/ },
   { fixture: 'h1-200-other-txid', kind: 'transient', ledger: 'handed-over', input: 'pending', change: 'unspent', outbox: true, message: /answered about another transaction \(c0d6fce7…\)/ },
   { fixture: 'h1-400-bad-request', kind: 'transient', ledger: 'handed-over', input: 'pending', change: 'unspent', outbox: true, message: /HTTP 400/ },
   { fixture: 'h1-401-not-authorized', kind: 'config', ledger: 'handed-over', input: 'pending', change: 'unspent', outbox: true, message: /Check the ARC key in Settings/ },

@@ -12,37 +12,13 @@ import { ARC_ERROR_TABLE, judgeArc } from '../../src/core/arc-status.ts'
 import { foreignMessage, type ForeignText } from '../../src/core/scanned.ts'
 import { payScreen, payTitle, receiveScreen, receiveTitle } from '../../src/app/flow-screen.ts'
 import { amountHint, shortfallText, syncProgressText } from '../../src/ui/format.ts'
+import { jargonIn } from '../jargon-patterns.ts'
+import { splitDetail } from '../../src/core/plain-detail.ts'
+import { scriptForAddress } from '../../src/core/address.ts'
+import { badCodeMessage, connectionLostMessage, unreadablePeerMessage } from '../../src/link/explain.ts'
 
-/** Words and shapes a person at a shop counter should never have to read. */
-const JARGON: ReadonlyArray<[string, RegExp]> = [
-  ['BEEF', /\bBEEF\b/],
-  ['txid', /\btxids?\b/i],
-  ['SPV', /\bSPV\b/],
-  ['UTXO', /\bUTXOs?\b/i],
-  // Only where it names the setting a person fills in (Settings: "Miner (ARC) URL", "ARC API key").
-  ['ARC', /(?<!\()\bARC\b(?!\)| (API )?key)/],
-  ['ICE', /\bICE\b/],
-  ['SDP', /\bSDP\b/],
-  ['DTLS', /\bDTLS\b/],
-  ['sighash', /sighash/i],
-  ['mempool', /mempool/i],
-  ['merkle', /merkle/i],
-  ['base45', /base45/i],
-  ['checksum', /checksum/i],
-  ['byte counts', /\d+\s*bytes?\b|\bbytes? long\b/i],
-  ['exception names', /\b[A-Z][A-Za-z]*(Error|Exception)\b|\bUser-Initiated Abort\b|reason=/],
-  ['HTTP status lines', /\bHTTP \d{3}\b/],
-  // An example of what to type is written as it is typed.
-  ['unformatted big numbers', /(?<![\d,.]|for example )\d{5,}(?![\d,])/],
-  ['quoted raw input', /"-?\d[^"]*" is not/]
-]
-
-function jargonIn (text: string): string[] {
-  return JARGON.filter(([, re]) => re.test(text)).map(([name]) => `${name}: ${text}`)
-}
-
-/** The miner's own words are quoted and attributed (and in full in the details); the sentence around them is ours. */
-const ours = (message: string): string => message.replace(/ \(The miner said: ".*"\)$/s, '')
+/** The miner's own words and other technical detail go behind "Details"; the sentence is ours. */
+const ours = (message: string): string => splitDetail(message).text
 
 describe('no jargon in what people read', () => {
   it('reasons for refusing or failing a payment, and what a payer is told on a refusal', () => {
@@ -57,7 +33,8 @@ describe('no jargon in what people read', () => {
   it('what the miner\'s answers become', () => {
     const TXID = 'ab'.repeat(32)
     const answers = [
-      {}, { httpStatus: 401 }, { httpStatus: 404 }, { httpStatus: 429 }, { httpStatus: 409 }, { httpStatus: 503 },
+      {}, { httpStatus: 401 }, { httpStatus: 404 }, { httpStatus: 429 }, { httpStatus: 409 }, { httpStatus: 503 }, { httpStatus: 400, extraInfo: 'bad request body' }, { httpStatus: 422 },
+      { httpStatus: 200, txid: TXID, txStatus: 'UNKNOWN' },
       { httpStatus: 200, unreadable: true }, { httpStatus: 200, txid: 'cd'.repeat(32), txStatus: 'SEEN_ON_NETWORK' },
       ...['QUEUED', 'RECEIVED', 'STORED', 'ANNOUNCED_TO_NETWORK', 'SEEN_ON_NETWORK', 'MINED', 'SEEN_IN_ORPHAN_MEMPOOL', 'DOUBLE_SPEND_ATTEMPTED', 'MINED_IN_STALE_BLOCK', 'REJECTED']
         .map(txStatus => ({ httpStatus: 200, txid: TXID, txStatus })),
@@ -68,6 +45,34 @@ describe('no jargon in what people read', () => {
       for (const op of ['submit', 'status'] as const) found.push(...jargonIn(ours(judgeArc(a, TXID, op).message)))
     }
     expect(found).toEqual([])
+  })
+
+  it('a link that drops, a peer that sends garbage, a damaged code: the sentence is plain, the raw reason is in Details', () => {
+    const cases: Array<[string, string]> = [
+      [connectionLostMessage('User-Initiated Abort, reason=Close called'), 'User-Initiated Abort, reason=Close called'],
+      [unreadablePeerMessage('peer sent a message over the 1048576-byte limit'), 'peer sent a message over the 1048576-byte limit'],
+      [unreadablePeerMessage('TypeError: x is undefined'), 'TypeError: x is undefined'],
+      [badCodeMessage('invite has 40 bytes, expected 50'), 'invite has 40 bytes, expected 50'],
+      [badCodeMessage('This is not a Handover invite: base45 checksum does not match'), 'This is not a Handover invite: base45 checksum does not match']
+    ]
+    for (const [message, raw] of cases) {
+      const { text, detail } = splitDetail(message)
+      expect(jargonIn(text)).toEqual([])
+      expect(detail).toBe(raw)
+    }
+    // Words already plain are left alone, not wrapped twice.
+    const plain = unreadablePeerMessage('The other phone sent a second commitment; connection refused.')
+    expect(splitDetail(plain)).toEqual({ text: plain })
+    expect(splitDetail(unreadablePeerMessage(unreadablePeerMessage('bad frame'))).detail).toBe('bad frame')
+  })
+
+  it('an address with a typo, for another network, or of a kind Handover cannot pay', () => {
+    const said: string[] = []
+    for (const address of ['1BoatSLRHtKNngkdXEeobR76b53LETtpyU', '1BoatSLRHtKNngkdXEeobR76b53LETtpyT', 'mzQRgd9cMWAVG5NcyMowuHsckGpofzojH7', '3J98t1WpEZ73CNmQviecrnyiWrnqRhWNLy', 'hello']) {
+      try { scriptForAddress(address, 'testnet') } catch (e) { said.push((e as Error).message) }
+    }
+    expect(said.length).toBe(4)
+    expect(said.flatMap(jargonIn)).toEqual([])
   })
 
   it('what a scanned or pasted code that is not a payment is said to be', () => {

@@ -20,7 +20,7 @@ describe('BIP39 (published Trezor vectors)', () => {
 
   it('accepts sloppy spacing and capitals, rejects wrong words and checksums with a reason', () => {
     expect(checkMnemonic(`  ${ABANDON.toUpperCase().replace(/ /g, '   ')} `)).toBe(ABANDON)
-    expect(() => checkMnemonic(ABANDON.replace('about', 'abandon'))).toThrow(/checksum/)
+    expect(() => checkMnemonic(ABANDON.replace('about', 'abandon'))).toThrow(/a word is wrong or out of order/)
     expect(() => checkMnemonic(ABANDON.replace('about', 'aboot'))).toThrow(/Word 12 \("aboot"\)/)
     expect(() => checkMnemonic('abandon abandon')).toThrow(MnemonicError)
   })

@@ -146,7 +146,7 @@ describe('Link over a transport', () => {
     const [o2, a2] = pipePair(dtls(1, 2))
     const joined2 = openLink(a2, { identity: keyB, handshakeTimeoutMs: 2000 })
     await o2.send(wire({ k: 'commit', v: 2, c: 'ab'.repeat(5000) }))
-    await expect(joined2).rejects.toMatchObject({ message: expect.stringMatching(/sent something invalid/) })
+    await expect(joined2).rejects.toMatchObject({ message: expect.stringMatching(/sent something Handover cannot read/) })
   })
 
   it('tolerates a silent peer up to the limit, then closes with a clear reason', async () => {
@@ -170,7 +170,7 @@ describe('Link over a transport', () => {
     // raw garbage straight onto the wire
     await o.send(new Uint8Array([0, 0, 0, 0, 9, 0, 0, 0, 1, 123, 125, 125]))
     expect((await own).reason).toBe('protocol')
-    expect(await peerSaw).toMatchObject({ reason: 'peer-closed', message: expect.stringMatching(/sent something invalid/) })
+    expect(await peerSaw).toMatchObject({ reason: 'peer-closed', message: expect.stringMatching(/sent something Handover cannot read, so the connection was closed\.”$/) })
   })
 
   it('validates messages with the caller\'s parser', async () => {
