@@ -103,8 +103,8 @@ describe('pay by codes only, no network between the phones', () => {
     // A well-formed, well-signed payment... for another request.
     const other = sealEnvelope({ v: 1, type: 'payment', id: 'p1', paymentId: 'another_request_0001', beef: '0100beef'.padEnd(400, '0') }, hostile)
     const cases: Array<[string[], RegExp]> = [
-      [wrongChecksumParts(other, 40, 120), /checksum/],
-      [oversizedParts(other, 50_000_000, 10, 120), /announces 50000000 bytes/],
+      [wrongChecksumParts(other, 40, 120), /^The code's parts do not fit together \(a damaged or forged code\): refused\. Nothing was received\.$/],
+      [oversizedParts(other, 50_000_000, 10, 120), /^This code claims to be far bigger than any payment: refused\. Nothing was received\.$/],
       [(() => { const src = animatedCode(other, 120); return Array.from({ length: 40 }, () => src.next()) })(), /another request/]
     ]
     for (const [texts, reason] of cases) {

@@ -166,7 +166,7 @@ describe('a signalling service that does not answer', () => {
       const t0 = Date.now()
       const err = await SignalClient.connect(`ws://127.0.0.1:${port}/signal`, WebSocket as unknown as WebSocketCtor, 300).catch((e: unknown) => e)
       expect(Date.now() - t0).toBeLessThan(2000)
-      expect(err).toMatchObject({ code: 'signalling', message: expect.stringMatching(/did not answer/) })
+      expect(err).toMatchObject({ code: 'signalling', message: expect.stringMatching(/could not be reached/) })
       expect((err as Error).message).toMatch(/two-scan code/)
     } finally {
       held.forEach(s => s.destroy())

@@ -8,6 +8,7 @@
 import { Buffer } from 'buffer'
 import { UR, UREncoder, URDecoder } from '@gandlaf21/bc-ur'
 import { MAX_CAMERA_BYTES } from './envelope.ts'
+import { withDetail } from '../plain-detail.ts'
 
 /** Bytes per fountain fragment: ~650 alphanumeric chars a frame, QR version ~17 at EC M (bench/qr-handover.ts: 300 B hands 3 inputs over in about half the time of 200 B). */
 export const DEFAULT_FRAGMENT_BYTES = 300
@@ -76,11 +77,11 @@ export class CodeReader {
       return { kind: 'damaged', damaged: this.damaged }
     }
     const expectedBytes = (this.decoder as unknown as { fountainDecoder: { expectedMessageLength: number } }).fountainDecoder.expectedMessageLength
-    if (expectedBytes > this.maxBytes) return this.refuse(`The code announces ${expectedBytes} bytes; a payment by camera is at most ${this.maxBytes}: refused.`)
-    if (this.decoder.isError()) return this.refuse('The code\'s parts do not add up to what it announced (checksum mismatch): refused. Nothing was received.')
+    if (expectedBytes > this.maxBytes) return this.refuse(withDetail('This code claims to be far bigger than any payment: refused. Nothing was received.', `it announces ${expectedBytes} bytes; a payment by camera is at most ${this.maxBytes}`))
+    if (this.decoder.isError()) return this.refuse(withDetail('The code\'s parts do not fit together (a damaged or forged code): refused. Nothing was received.', 'checksum mismatch'))
     if (this.decoder.isSuccess()) {
       const out = this.decoder.resultUR().decodeCBOR() as Uint8Array
-      if (out.length > this.maxBytes) return this.refuse(`The code holds ${out.length} bytes; a payment by camera is at most ${this.maxBytes}: refused.`)
+      if (out.length > this.maxBytes) return this.refuse(withDetail('This code holds far more than any payment: refused. Nothing was received.', `${out.length} bytes; a payment by camera is at most ${this.maxBytes}`))
       this.finished = { kind: 'done', bytes: Uint8Array.from(out) }
       return this.finished
     }
