@@ -2,44 +2,16 @@
 // phones (Tab to move, Enter or Space to press; focus always visible; each new step's
 // heading takes the focus), and the browser's "Leave site?" question while a payment is
 // unfinished, and only then.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { describe, expect, it } from 'vitest'
 import type { Dialog, Page } from 'playwright-core'
-import { startAppServer, type RunningServer } from '../../server/app-server.ts'
 import { pointCamera } from './phones.ts'
-import { failOnPageErrors } from './page-errors.ts'
-import { kill, killablePhone, type KillablePhone } from './killable-phone.ts'
-import { createWallet, fundedWallet, unlock } from './wallet-ui.ts'
-import { LOOPBACK_SIGNALLING } from './loopback-signalling.ts'
+import { kill } from './killable-phone.ts'
+import { unlock } from './wallet-ui.ts'
+import { useKillableLab } from './killable-fixture.ts'
 
-let srv: RunningServer | undefined
-let dir = ''
-const phones: KillablePhone[] = []
-failOnPageErrors()
-
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'keyboard-leave-'))
-  srv = await startAppServer({ host: '127.0.0.1', port: 0, staticDir: resolve('dist'), devnetFile: ':memory:', signalling: LOOPBACK_SIGNALLING })
-})
-afterAll(async () => {
-  await Promise.all(phones.map(async p => await p.ctx.close().catch(() => undefined)))
-  await srv?.close()
-  if (dir !== '') rmSync(dir, { recursive: true, force: true })
-})
-
-const url = (): string => srv!.url + '/'
-
-async function twoPhones (): Promise<[KillablePhone, KillablePhone]> {
-  const n = phones.length
-  const payer = await killablePhone(url(), dir, `payer${n}`)
-  const payee = await killablePhone(url(), dir, `payee${n}`)
-  phones.push(payer, payee)
-  await fundedWallet(payer.page)
-  await createWallet(payee.page)
-  return [payer, payee]
-}
+const lab = useKillableLab('keyboard-leave-')
+const url = lab.url
+const twoPhones = lab.twoPhones
 
 interface Focused { name: string, tag: string, visible: boolean, outline: string }
 
@@ -99,7 +71,7 @@ describe('keyboard only, both phones', () => {
     await payee.page.getByTestId('pair-qr').waitFor()
 
     // Payer: Pay, scan (the camera films the payee's screen), then confirm.
-    await pointCamera(payee.page, payer, dir)
+    await pointCamera(payee.page, payer, lab.dir)
     await payer.page.locator('body').focus()
     await tabTo(payer.page, 'Pay')
     await payer.page.keyboard.press('Enter')
@@ -146,7 +118,7 @@ describe('leaving the page', () => {
     await payee.page.getByRole('button', { name: 'Receive' }).click()
     await payee.page.getByLabel('Amount (satoshis)').fill('9000')
     await payee.page.getByRole('button', { name: 'Show payment code' }).click()
-    await pointCamera(payee.page, payer, dir)
+    await pointCamera(payee.page, payer, lab.dir)
     await page.getByRole('button', { name: 'Pay', exact: true }).click()
     await page.getByRole('button', { name: 'Scan a code' }).click()
     await page.getByTestId('pay-request').waitFor({ timeout: 30_000 })

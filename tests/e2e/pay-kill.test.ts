@@ -3,45 +3,17 @@
 // it was: its stored session ends with the payment, its ledger keeps memo and counterparty,
 // a payee's Receive screen comes back to its request, and a code that can no longer work
 // is never shown. Money: paid exactly once, as in pay-faults.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { describe, expect, it } from 'vitest'
 import type { Page } from 'playwright-core'
-import { startAppServer, type RunningServer } from '../../server/app-server.ts'
 import { pointCamera } from './phones.ts'
-import { failOnPageErrors } from './page-errors.ts'
-import { kill, killablePhone, reopen, stored, type KillablePhone } from './killable-phone.ts'
-import { balanceSats, createWallet, entry, fundedWallet, mine, refresh } from './wallet-ui.ts'
-import { LOOPBACK_SIGNALLING } from './loopback-signalling.ts'
+import { kill, reopen, stored, type KillablePhone } from './killable-phone.ts'
+import { balanceSats, entry, mine, refresh } from './wallet-ui.ts'
+import { useKillableLab } from './killable-fixture.ts'
 
-let srv: RunningServer | undefined
-let dir = ''
-const phones: KillablePhone[] = []
-failOnPageErrors()
-
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'pay-kill-'))
-  srv = await startAppServer({ host: '127.0.0.1', port: 0, staticDir: resolve('dist'), devnetFile: ':memory:', signalling: LOOPBACK_SIGNALLING })
-})
-afterAll(async () => {
-  await Promise.all(phones.map(async p => await p.ctx.close().catch(() => undefined)))
-  await srv?.close()
-  if (dir !== '') rmSync(dir, { recursive: true, force: true })
-})
-
-const url = (): string => srv!.url + '/'
+const lab = useKillableLab('pay-kill-')
+const url = lab.url
+const twoPhones = lab.twoPhones
 const AMOUNT = 21_000
-
-async function twoPhones (): Promise<[KillablePhone, KillablePhone]> {
-  const n = phones.length
-  const payer = await killablePhone(url(), dir, `payer${n}`)
-  const payee = await killablePhone(url(), dir, `payee${n}`)
-  phones.push(payer, payee)
-  await fundedWallet(payer.page)
-  await createWallet(payee.page)
-  return [payer, payee]
-}
 
 async function showRequest (payee: Page, memo: string): Promise<void> {
   await payee.getByRole('button', { name: 'Receive' }).click()
@@ -53,7 +25,7 @@ async function showRequest (payee: Page, memo: string): Promise<void> {
 
 /** The payer films the payee's code and sees the request; returns the code it used. */
 async function scan (payer: KillablePhone, payee: Page): Promise<string> {
-  const code = await pointCamera(payee, payer, dir)
+  const code = await pointCamera(payee, payer, lab.dir)
   await payer.page.getByRole('button', { name: 'Pay', exact: true }).click()
   await payer.page.getByRole('button', { name: 'Scan a code' }).click()
   await payer.page.getByTestId('pay-request').waitFor({ timeout: 30_000 })
@@ -66,7 +38,7 @@ const sessionOf = async (p: Page, role: string): Promise<Stored['sessions'][numb
 type Stored = Awaited<ReturnType<typeof stored>>
 
 async function onNetwork (txid: string): Promise<void> {
-  await expect.poll(async () => (await fetch(`${srv!.url}/devnet/arc/v1/tx/${txid}`)).status, { timeout: 60_000 }).toBe(200)
+  await expect.poll(async () => (await fetch(`${lab.srv.url}/devnet/arc/v1/tx/${txid}`)).status, { timeout: 60_000 }).toBe(200)
 }
 
 describe('a phone killed mid-payment comes back knowing where it was', () => {
@@ -82,7 +54,7 @@ describe('a phone killed mid-payment comes back knowing where it was', () => {
     await kill(payer)
 
     await onNetwork(txid)
-    await mine(srv!.url)
+    await mine(lab.srv.url)
     const page = await reopen(payer, url())
     await refresh(page)
     await expect.poll(async () => (await sessionOf(page, 'payer'))?.state.phase, { timeout: 60_000 }).toBe('mined')
@@ -125,8 +97,8 @@ describe('a phone killed mid-payment comes back knowing where it was', () => {
     expect(await page.getByRole('region', { name: 'Request a payment' }).innerText().catch(async () => await page.locator('section').first().innerText())).toContain('Lunch')
 
     // The reopened payer's outbox sends the stored payment once its ack deadline passed.
-    await expect.poll(async () => (await fetch(`${srv!.url}/devnet/arc/v1/tx/${txid}`)).status, { timeout: 90_000 }).toBe(200)
-    await mine(srv!.url)
+    await expect.poll(async () => (await fetch(`${lab.srv.url}/devnet/arc/v1/tx/${txid}`)).status, { timeout: 90_000 }).toBe(200)
+    await mine(lab.srv.url)
     await refresh(payerPage)
     await expect.poll(async () => (await sessionOf(payerPage, 'payer'))?.state.phase, { timeout: 60_000 }).toBe('mined')
     expect((await stored(payerPage)).ledger.find(l => l.txid === txid)).toMatchObject({ direction: 'out', status: 'mined', memo: 'Lunch' })
@@ -164,7 +136,7 @@ describe('a phone killed mid-payment comes back knowing where it was', () => {
     const txid = (await sessionOf(page, 'payer'))!.state.txid!
     await expect.poll(() => receivePhase(payee.page), { timeout: 30_000 }).toMatch(/broadcast|seen/)
     await onNetwork(txid)
-    await mine(srv!.url)
+    await mine(lab.srv.url)
     await refresh(payee.page)
     await expect.poll(() => balanceSats(payee.page), { timeout: 60_000 }).toBe(AMOUNT)
     await refresh(page)
@@ -189,7 +161,7 @@ describe('a phone killed mid-payment comes back knowing where it was', () => {
     expect(before?.state.phase).toBe('signed')
     const txid = before!.state.txid!
     await kill(payer)
-    expect((await fetch(`${srv!.url}/devnet/arc/v1/tx/${txid}`)).status).toBe(404)
+    expect((await fetch(`${lab.srv.url}/devnet/arc/v1/tx/${txid}`)).status).toBe(404)
 
     const page = await reopen(payer, url())
     // Not buried in History: the home screen says what this phone was in the middle of.
@@ -211,8 +183,8 @@ describe('a phone killed mid-payment comes back knowing where it was', () => {
     }, { timeout: 90_000, interval: 250 }).toMatch(/./)
 
     // The reopened payer's outbox sends the stored payment by its ack deadline: the very one it signed.
-    await expect.poll(async () => (await fetch(`${srv!.url}/devnet/arc/v1/tx/${txid}`)).status, { timeout: 90_000 }).toBe(200)
-    await mine(srv!.url)
+    await expect.poll(async () => (await fetch(`${lab.srv.url}/devnet/arc/v1/tx/${txid}`)).status, { timeout: 90_000 }).toBe(200)
+    await mine(lab.srv.url)
     await refresh(page)
     await expect.poll(async () => (await sessionOf(page, 'payer'))?.state.phase, { timeout: 60_000 }).toBe('mined')
     expect((await stored(page)).ledger.find(l => l.txid === txid)).toMatchObject({ direction: 'out', status: 'mined', memo: 'Tea' })
@@ -255,15 +227,15 @@ describe('a phone killed mid-payment comes back knowing where it was', () => {
     const deadline = before.outbox.find(o => o.txid === txid)!.nextAttemptAt
     expect(deadline).toBeGreaterThan(Date.now() + 10_000)
     await kill(payer)
-    expect((await fetch(`${srv!.url}/devnet/arc/v1/tx/${txid}`)).status).toBe(404)
+    expect((await fetch(`${lab.srv.url}/devnet/arc/v1/tx/${txid}`)).status).toBe(404)
 
     const page = await reopen(payer, url())
     // It had decided to broadcast: no reason left to wait for a payee that is gone.
-    await expect.poll(async () => (await fetch(`${srv!.url}/devnet/arc/v1/tx/${txid}`)).status, { timeout: 60_000 }).toBe(200)
+    await expect.poll(async () => (await fetch(`${lab.srv.url}/devnet/arc/v1/tx/${txid}`)).status, { timeout: 60_000 }).toBe(200)
     expect(Date.now()).toBeLessThan(deadline)
 
     const payeePage = await reopen(payee, url())
-    await mine(srv!.url)
+    await mine(lab.srv.url)
     await refresh(page)
     await expect.poll(async () => (await sessionOf(page, 'payer'))?.state.phase, { timeout: 60_000 }).toBe('mined')
     const s = await stored(page)

@@ -18,7 +18,7 @@ describe('payment targets', () => {
   })
   it('refuses a mainnet address on devnet, a bad checksum, bad amounts and required extensions', () => {
     expect(() => parsePaymentTarget(mainAddr, 'devnet')).toThrow(/for mainnet, but this wallet is on devnet/)
-    expect(() => parsePaymentTarget(testAddr.slice(0, -1) + (testAddr.endsWith('a') ? 'b' : 'a'), 'devnet')).toThrow(/checksum/)
+    expect(() => parsePaymentTarget(testAddr.slice(0, -1) + (testAddr.endsWith('a') ? 'b' : 'a'), 'devnet')).toThrow(/mistake in it/)
     expect(() => parsePaymentTarget(`bitcoin:${testAddr}?amount=1e3`, 'devnet')).toThrow(/amount/)
     expect(() => parsePaymentTarget(`bitcoin:${testAddr}?req-paymail=x`, 'devnet')).toThrow(/req-paymail/)
     expect(() => parsePaymentTarget('', 'devnet')).toThrow(/Nothing to pay/)
