@@ -68,6 +68,8 @@ export class Lab {
   readonly ns = { pub: `${this.tag}-pub`, ra: `${this.tag}-ra`, rb: `${this.tag}-rb`, pa: `${this.tag}-pa`, pb: `${this.tag}-pb` }
   private readonly made: string[] = []
   private readonly children: ChildProcess[] = []
+  /** Conditions built so far: part of each bridge port's name (see router()). */
+  private builds = 0
 
   constructor () { trap(); live.add(this) }
 
@@ -110,6 +112,7 @@ export class Lab {
   async buildSides (t: Topology): Promise<void> {
     const routers: Array<[string, number, SideSpec]> = [[this.ns.ra, 1, t.sides[0]]]
     if (!t.sameLan) routers.push([this.ns.rb, 2, t.sides[1] ?? t.sides[0]])
+    this.builds++
     for (const [r, idx, spec] of routers) this.router(r, idx, spec, t)
     this.phone(this.ns.pa, this.ns.ra, 1, 10, t)
     if (t.shapeB !== undefined && !t.sameLan) await this.shapedPhone(this.ns.pb, this.ns.rb, t.shapeB)
@@ -119,7 +122,9 @@ export class Lab {
   private router (r: string, idx: number, spec: SideSpec, t: Topology): void {
     const p = this.ns.pub
     this.addNs(r)
-    const port = `r${idx}${this.tag.slice(-4)}`
+    // Unique per condition: the kernel destroys a deleted namespace's veths a little later,
+    // so the last condition's port may still sit on the bridge under its old name.
+    const port = `r${idx}${this.tag.slice(-4)}${this.builds}`
     this.ip(r, 'link', 'add', 'wan', 'type', 'veth', 'peer', 'name', port, 'netns', p)
     this.ip(p, 'link', 'set', port, 'master', 'br0', 'up')
     this.ip(r, 'addr', 'add', `203.0.113.${1 + idx}/24`, 'dev', 'wan')
@@ -201,7 +206,11 @@ export class Lab {
 
   /** Removes the per-condition routers (their veths to the phones go with them) and shapers. */
   async teardownSides (): Promise<void> {
-    for (const n of [this.ns.ra, this.ns.rb]) this.removeNs(n)
+    for (const n of [this.ns.ra, this.ns.rb]) {
+      // Deleting the veth itself is synchronous (both ends go now); a namespace's are not.
+      if (this.made.includes(n)) { try { this.ip(n, 'link', 'del', 'wan') } catch {} }
+      this.removeNs(n)
+    }
     const shapers = this.children.filter(c => c.spawnfile === 'python3' && c.exitCode === null && c.signalCode === null)
     for (const c of shapers) this.stop(c)
     await Promise.all(shapers.map(async c => await new Promise(resolve => { if (c.exitCode !== null || c.signalCode !== null) resolve(null); else c.once('exit', resolve) })))
