@@ -103,11 +103,22 @@ async function via (p: Phone): Promise<string> {
 
 /** What each peer connection gathered, was told, and where its checks got to (LAB_DEBUG). */
 async function iceState (p: Phone): Promise<unknown> {
-  return await p.page.evaluate(() => (window.__labPcs ?? []).map(pc => ({
-    conn: pc.connectionState,
-    ice: pc.iceConnectionState,
-    local: pc.localDescription?.sdp.match(/a=candidate.*/g) ?? [],
-    remote: pc.remoteDescription?.sdp.match(/a=candidate.*/g) ?? []
+  return await p.page.evaluate(async () => await Promise.all((window.__labPcs ?? []).map(async pc => {
+    const stats = await pc.getStats()
+    // (No named inner functions: tsx would wrap them in a helper the page lacks.)
+    const pairs: string[] = []
+    stats.forEach((s: { type: string, localCandidateId: string, remoteCandidateId: string, state: string, nominated?: boolean, requestsSent?: number, responsesReceived?: number, requestsReceived?: number }) => {
+      if (s.type !== 'candidate-pair') return
+      const [l, r] = [s.localCandidateId, s.remoteCandidateId].map(id => stats.get(id) as { candidateType?: string, address?: string, port?: number } | undefined)
+      pairs.push(`${l?.candidateType ?? '?'} ${l?.address ?? '?'}:${l?.port ?? '?'} -> ${r?.candidateType ?? '?'} ${r?.address ?? '?'}:${r?.port ?? '?'} ${s.state}${s.nominated === true ? ' NOM' : ''} req ${s.requestsSent ?? 0}/${s.requestsReceived ?? 0} resp ${s.responsesReceived ?? 0}`)
+    })
+    return {
+      conn: pc.connectionState,
+      ice: pc.iceConnectionState,
+      local: pc.localDescription?.sdp.match(/a=candidate.*/g) ?? [],
+      remote: pc.remoteDescription?.sdp.match(/a=candidate.*/g) ?? [],
+      pairs
+    }
   }))).catch((e: unknown) => String(e))
 }
 
@@ -207,7 +218,7 @@ export async function runLab (o: LabOptions = {}): Promise<Attempt[]> {
             if (c.offline === 'phone-b') lab.takeOffline(lab.ns.pb)
             let r: Omit<Attempt, 'condition' | 'mode' | 'run'>
             try { r = await attempt(mode, a, b, signalUrl, capMs) } catch (e) { r = { ok: false, ms: capMs, error: `lab: ${(e as Error).message.split('\n')[0]}` } }
-            if (!r.ok && process.env.LAB_DEBUG !== undefined) for (const p of [a, b]) log(`  ${p === a ? 'payee' : 'payer'} ICE: ${JSON.stringify(await iceState(p))}`)
+            if ((!r.ok || process.env.LAB_DEBUG === 'all') && process.env.LAB_DEBUG !== undefined) for (const p of [a, b]) log(`  ${p === a ? 'payee' : 'payer'} ICE: ${JSON.stringify(await iceState(p))}`)
             if (c.offline === 'uplink-a') lab.restoreUplink(lab.ns.ra)
             if (c.offline === 'phone-b') lab.restoreOnline(lab.ns.pb)
             const res = { condition: c.name, mode, run, ...r }

@@ -140,6 +140,14 @@ export class Lab {
     }
     if (t.ipv6Only === true) this.ip(p, '-6', 'route', 'replace', `2001:db8:${idx}::/64`, 'via', `2001:db8:ff::${1 + idx}`)
     this.exec(r, 'iptables', '-t', 'nat', '-A', 'POSTROUTING', '-o', 'wan', '-j', 'MASQUERADE', ...(spec.nat === 'symmetric' ? ['--random-fully'] : []))
+    // A home router's firewall: nothing unsolicited from the internet reaches the router
+    // itself (OpenWrt's wan zone rejects input). Without it the other phone's first
+    // hole-punching check, arriving before this side has sent, was delivered to the router
+    // and conntrack kept an entry for it; this phone's own packet to that address then
+    // clashed with it and MASQUERADE gave it a new port. The NAT turned symmetric for
+    // exactly the flow hole punching needs, and two_nats only ever connected through TURN.
+    // A dropped packet's conntrack entry is never confirmed, so no clash.
+    this.exec(r, 'iptables', '-A', 'INPUT', '-i', 'wan', '-m', 'conntrack', '--ctstate', 'NEW,INVALID', '-j', 'DROP')
     if (spec.blockUdp === true) {
       this.exec(r, 'iptables', '-A', 'FORWARD', '-p', 'udp', '-j', 'DROP')
       this.exec(r, 'ip6tables', '-A', 'FORWARD', '-p', 'udp', '-j', 'DROP')
