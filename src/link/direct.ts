@@ -196,8 +196,26 @@ export async function waitConnected (peer: Peer, timeoutMs: number, mode: 'qr' |
 
 const HIGH_WATER = 256 * 1024
 
+/**
+ * Follows the ICE transport's selected pair. Chromium may nominate the first pair that
+ * answers (often through TURN) and move to a better one a moment later; the path a
+ * screen or the lab reports should be the one the data takes now, not at connect time.
+ * Browsers without RTCIceTransport events keep the path measured at connect.
+ */
+function followPath (pc: RTCPeerConnection | null, onPath: (p: DirectPath) => void): void {
+  const ice = pc?.sctp?.transport.iceTransport
+  if (ice === undefined || ice === null || typeof ice.getSelectedCandidatePair !== 'function') return
+  ice.addEventListener('selectedcandidatepairchange', () => {
+    const pair = ice.getSelectedCandidatePair()
+    if (pair === null) return
+    onPath(pair.local.type === 'relay' || pair.remote.type === 'relay' ? 'turn' : 'direct')
+  })
+}
+
 export function directTransport (peer: Peer, role: LinkRole, path: DirectPath = 'direct'): Transport {
   const pc = peer._pc
+  let current = path
+  followPath(pc, p => { current = p })
   const local = pc?.localDescription?.sdp; const remote = pc?.remoteDescription?.sdp
   if (local === undefined || remote === undefined) throw new LinkError('ice-failed', 'connection has no descriptions')
   const mine = fingerprintOf(local); const theirs = fingerprintOf(remote)
@@ -215,7 +233,7 @@ export function directTransport (peer: Peer, role: LinkRole, path: DirectPath = 
   peer.on('error', e => fireClose(e.message))
   return {
     kind: 'direct',
-    path,
+    get path () { return current },
     role,
     binding,
     async send (frame) {

@@ -238,7 +238,8 @@ export async function openLink<T = unknown> (transport: Transport, opts: LinkOpt
 
   return {
     mode: transport.kind,
-    path: transport.path,
+    // Live: a WebRTC link may move from a TURN pair to a direct one after connecting.
+    get path () { return transport.path },
     ...(connectMs !== undefined ? { connectMs } : {}),
     ...(info.fallback !== undefined ? { fallback: info.fallback } : {}),
     role: transport.role,

@@ -11,6 +11,7 @@ import { chromium, type Browser, type Page } from 'playwright-core'
 import { BASE_ARGS } from '../e2e/link-harness/browser.ts'
 import type { HarnessApi } from '../e2e/link-harness/harness.ts'
 import type { LabApi } from './page/lab.ts'
+import type { LinkPath } from '../../src/link/ice-evidence.ts'
 import { CONDITIONS, type Condition, type Mode } from './conditions.ts'
 import { Lab, PUBLIC_V4, PUBLIC_V6 } from './net.ts'
 
@@ -28,8 +29,16 @@ export interface Attempt {
   ok: boolean
   /** Connected: scan → link up. Failed: scan → the error the phone reported (or the cap). */
   ms: number
-  /** 'direct host-host', 'direct srflx-prflx', 'direct relay/udp-…' (TURN), or 'ws-relay' (encrypted WebSocket relay). */
-  via?: string
+  /**
+   * Connected: how the data travels, as the app itself reports it (linkReport(link).path):
+   * 'direct' (host or server-reflexive pair), 'turn' (a TURN relay candidate) or 'relay'
+   * (the encrypted WebSocket relay). Read ~0.7 s after connecting: the settled pair.
+   */
+  path?: LinkPath
+  /** The selected candidate pair's types, e.g. 'srflx-srflx', 'relay/udp-prflx', or 'ws-relay'. */
+  pair?: string
+  /** Failed: when (ms from the payer's scan) and how each phone explained it; undefined = it never did within the cap. */
+  explained?: { payee?: Explained | undefined, payer?: Explained | undefined }
   error?: string
 }
 
@@ -83,7 +92,7 @@ async function fresh (p: Phone): Promise<void> {
   await p.page.waitForFunction(() => (window as unknown as W).h !== undefined && window.lab !== undefined, undefined, { timeout: 10_000 })
 }
 
-/** Which candidate pair the open direct link uses. */
+/** Which candidate pair the open direct link uses (detail; the path itself comes from the app). */
 async function via (p: Phone): Promise<string> {
   return await p.page.evaluate(async () => {
     for (const pc of [...window.__labPcs ?? []].reverse()) {
@@ -95,9 +104,9 @@ async function via (p: Phone): Promise<string> {
       if (pair === undefined) continue
       const l = stats.get(pair.localCandidateId) as { candidateType: string, relayProtocol?: string, address?: string }
       const r = stats.get(pair.remoteCandidateId) as { candidateType: string }
-      return `direct ${l.candidateType}${l.candidateType === 'relay' ? '/' + (l.relayProtocol ?? '?') : ''}-${r.candidateType}${(l.address ?? '').includes(':') ? ' v6' : ''}`
+      return `${l.candidateType}${l.candidateType === 'relay' ? '/' + (l.relayProtocol ?? '?') : ''}-${r.candidateType}${(l.address ?? '').includes(':') ? ' v6' : ''}`
     }
-    return 'direct ?'
+    return '?'
   })
 }
 
@@ -125,51 +134,107 @@ async function iceState (p: Phone): Promise<unknown> {
 const withCap = async <T>(p: Promise<T>, ms: number): Promise<T | 'cap'> =>
   await Promise.race([p, new Promise<'cap'>(resolve => setTimeout(() => resolve('cap'), ms))])
 
-type Res = { mode: string, error?: undefined } | { error: string, code?: string }
+type Res = { mode: string, path: LinkPath, error?: undefined } | { error: string, code?: string }
 
-async function attempt (mode: Mode, a: Phone, b: Phone, signalUrl: string, capMs: number): Promise<Omit<Attempt, 'condition' | 'mode' | 'run'>> {
-  // Phone A is the payee (shows the code), phone B the payer (scans it).
+/** A phone's explanation of a failure: ms from the payer's scan, and the words. */
+export interface Explained { ms: number, text: string }
+
+/**
+ * Resolves with the first explanation this phone shows by itself (a notice while it waits,
+ * or its link failing), or undefined when none came within `ms`.
+ */
+async function watchExplained (p: Phone, t0: number, ms: number): Promise<Explained | undefined> {
+  const text = await p.page.evaluate(async (ms) => {
+    const h = (window as unknown as W).h
+    return await Promise.race([
+      h.waitNotice(ms),
+      h.waitClose(ms).then(c => (c as { error?: string, message?: string } | undefined)?.error ?? (c as { message?: string } | undefined)?.message)
+    ])
+  }, ms).catch(() => undefined)
+  return text !== undefined ? { ms: Date.now() - t0, text } : undefined
+}
+
+const earliest = (...xs: Array<Explained | undefined>): Explained | undefined =>
+  xs.filter((x): x is Explained => x !== undefined).sort((x, y) => x.ms - y.ms)[0]
+
+/**
+ * The path both phones report (linkReport(link).path), read a moment after connecting so a
+ * link that started on a TURN pair and moved to a direct one counts as direct. Where the
+ * phones disagree (one sees the other's TURN address only as a peer-reflexive one), the
+ * one that saw a relay is right.
+ */
+async function settledPath (a: Phone, b: Phone): Promise<LinkPath | undefined> {
+  await new Promise(resolve => setTimeout(resolve, SETTLE_MS))
+  const paths = await Promise.all([a, b].map(async p => await p.page.evaluate(async () => {
+    const l = await (window as unknown as W).h.waitLink(1000)
+    return 'path' in l ? l.path : undefined
+  }).catch(() => undefined)))
+  for (const want of ['relay', 'turn', 'direct'] as const) if (paths.includes(want)) return want
+  return undefined
+}
+const SETTLE_MS = 700
+
+type Outcome = Omit<Attempt, 'condition' | 'mode' | 'run'>
+
+async function attempt (mode: Mode, a: Phone, b: Phone, signalUrl: string, capMs: number): Promise<Outcome> {
+  // Phone A is the payee (shows the code), phone B the payer (scans it). From the payer's
+  // scan on, both phones are watched for an explanation: a failed attempt must give both
+  // people one (what happened, what to do).
+  let t0 = Date.now()
+  let watchA = watchExplained(a, t0, capMs)
+  const fail = async (error: string, own: { payee?: Explained, payer?: Explained }, watchB?: Promise<Explained | undefined>): Promise<Outcome> => {
+    const ms = Date.now() - t0
+    const [wa, wb] = await Promise.all([watchA, watchB])
+    return { ok: false, ms, error, explained: { payee: earliest(own.payee, wa), payer: earliest(own.payer, wb) } }
+  }
   if (mode === 'invite') {
     const shown = await withCap(a.page.evaluate(async (u) => {
       try {
         const iceServers = await window.lab.ice(u)
         return await (window as unknown as W).h.hostInvite(u, { iceServers })
-      } catch (e) { return { error: `payee: ${String(e)}` } }
+      } catch (e) { return { error: String(e) } }
     }, signalUrl), capMs)
-    if (shown === 'cap') return { ok: false, ms: capMs, error: 'payee: no invite code within the cap' }
-    if ('error' in shown) return { ok: false, ms: 0, error: shown.error }
-    const t0 = Date.now()
+    // No code for the payer to scan: the payee's screen is the only one involved (the app
+    // shows a two-scan code instead; see startPayeePairing).
+    if (shown === 'cap') return await fail('payee: no invite code within the cap', {})
+    if ('error' in shown) return await fail(`payee: ${shown.error}`, { payee: { ms: Date.now() - t0, text: shown.error }, payer: { ms: 0, text: '(no code to scan)' } })
+    t0 = Date.now()
+    watchA = watchExplained(a, t0, capMs)
+    const watchB = watchExplained(b, t0, capMs)
     const r = await withCap(b.page.evaluate(async ([t, u]) => {
       const iceServers = await window.lab.ice(u!)
       return await (window as unknown as W).h.joinInvite(t!, u!, { iceServers })
     }, [shown.text, signalUrl]), capMs) as Res | 'cap'
     const ms = Date.now() - t0
-    if (r === 'cap') return { ok: false, ms, error: 'payer: nothing happened within the cap' }
-    if (r.error !== undefined) return { ok: false, ms, error: `payer: ${r.error}` }
-    return { ok: true, ms, via: r.mode === 'relay' ? 'ws-relay' : await via(b) }
+    if (r === 'cap') return await fail('payer: nothing happened within the cap', {}, watchB)
+    if (r.error !== undefined) return await fail(`payer: ${r.error}`, { payer: { ms, text: r.error } }, watchB)
+    return { ok: true, ms, path: await settledPath(a, b) ?? r.path, pair: r.mode === 'relay' ? 'ws-relay' : await via(b) }
   }
   const offer = await withCap(a.page.evaluate(async () => {
     try {
       // The payee's page knows the service from its origin, as the app does.
       const iceServers = await window.lab.ice(location.origin.replace(/^http/, 'ws') + '/signal')
       return await (window as unknown as W).h.qrOffer({ iceServers })
-    } catch (e) { return { error: `payee: ${String(e)}` } }
+    } catch (e) { return { error: String(e) } }
   }), capMs)
-  if (offer === 'cap') return { ok: false, ms: capMs, error: 'payee: no offer code within the cap' }
-  if ('error' in offer) return { ok: false, ms: 0, error: offer.error }
-  const t0 = Date.now()
+  if (offer === 'cap') return await fail('payee: no offer code within the cap', {})
+  if ('error' in offer) return await fail(`payee: ${offer.error}`, { payee: { ms: Date.now() - t0, text: offer.error }, payer: { ms: 0, text: '(no code to scan)' } })
+  t0 = Date.now()
+  watchA = watchExplained(a, t0, capMs)
+  const watchB = watchExplained(b, t0, capMs)
   const ans = await withCap(b.page.evaluate(async ([t, u]) => {
     const iceServers = await window.lab.ice(u!)
     return await (window as unknown as W).h.answerText(t!, { iceServers })
   }, [offer.text, signalUrl]), capMs)
-  if (ans === 'cap') return { ok: false, ms: Date.now() - t0, error: 'payer: no answer code within the cap' }
-  if ('error' in ans) return { ok: false, ms: Date.now() - t0, error: `payer: ${ans.error}` }
+  if (ans === 'cap') return await fail('payer: no answer code within the cap', {}, watchB)
+  if ('error' in ans) return await fail(`payer: ${ans.error}`, { payer: { ms: Date.now() - t0, text: ans.error } }, watchB)
+  if (process.env.LAB_DEBUG !== undefined) console.error(`  answer after ${Date.now() - t0} ms: ${ans.text.length} chars`)
   const left = Math.max(1000, capMs - (Date.now() - t0))
   const r = await withCap(a.page.evaluate(async (t) => await (window as unknown as W).h.acceptAnswer(t), ans.text), left) as Res | 'cap'
   const ms = Date.now() - t0
-  if (r === 'cap') return { ok: false, ms, error: 'payee: no connection within the cap' }
-  if (r.error !== undefined) return { ok: false, ms, error: `payee: ${r.error}` }
-  return { ok: true, ms, via: await via(a) }
+  if (r === 'cap') return await fail('payee: no connection within the cap', {}, watchB)
+  if (r.error !== undefined) return await fail(`payee: ${r.error}`, { payee: { ms, text: r.error } }, watchB)
+  return { ok: true, ms, path: await settledPath(a, b) ?? r.path, pair: await via(a) }
 }
 
 export async function runLab (o: LabOptions = {}): Promise<Attempt[]> {
@@ -223,7 +288,10 @@ export async function runLab (o: LabOptions = {}): Promise<Attempt[]> {
             if (c.offline === 'phone-b') lab.restoreOnline(lab.ns.pb)
             const res = { condition: c.name, mode, run, ...r }
             results.push(res)
-            log(`${c.name.padEnd(13)} ${mode.padEnd(6)} #${run} ${r.ok ? 'ok  ' : 'FAIL'} ${String(r.ms).padStart(6)} ms  ${r.via ?? ''}${r.error !== undefined ? r.error.slice(0, 160) : ''}`)
+            const said = (e: Explained | undefined): string => e === undefined ? 'nothing' : `${e.ms} ms`
+            log(`${c.name.padEnd(13)} ${mode.padEnd(6)} #${run} ${r.ok ? 'ok  ' : 'FAIL'} ${String(r.ms).padStart(6)} ms  ` +
+              (r.ok ? `${r.path ?? '?'} (${r.pair ?? '?'})` : `explained: payee ${said(r.explained?.payee)}, payer ${said(r.explained?.payer)}; ${(r.error ?? '').slice(0, 140)}`))
+            if (!r.ok && process.env.LAB_DEBUG !== undefined) log(`    payee: ${r.explained?.payee?.text ?? '-'}\n    payer: ${r.explained?.payer?.text ?? '-'}`)
           }
         }
       } finally {
