@@ -39,6 +39,8 @@ export interface Gathered {
 
 const gathered = new WeakMap<Peer, Gathered>()
 const trickled = new WeakMap<Peer, number>()
+/** Peers whose remote description arrives whole (two scans): its candidate list is final. */
+const wholeRemote = new WeakSet<Peer>()
 
 /**
  * Hands the other phone's signal to the peer, counting the candidates it carries: an
@@ -75,6 +77,7 @@ export function createPeer (opts: DirectOptions): Peer {
   })
   const g: Gathered = { candidates: 0, types: new Set() }
   gathered.set(peer, g)
+  if (!opts.trickle) wholeRemote.add(peer)
   const pc = peer._pc
   if (pc === null) return peer
   const t0 = performance.now()
@@ -158,7 +161,11 @@ export async function watchDirect (peer: Peer, rule: EvidenceRule = DEFAULT_RULE
         const stats: Array<Record<string, unknown>> = []
         report.forEach(s => stats.push(s as Record<string, unknown>))
         const seen = snapshotFromStats(stats, performance.now() - t0, pc.iceConnectionState, pc.iceGatheringState === 'complete' || peer._iceComplete)
-        const snap = { ...seen, remoteCandidates: Math.max(seen.remoteCandidates, remoteGiven(peer)) }
+        const snap = {
+          ...seen,
+          remoteCandidates: Math.max(seen.remoteCandidates, remoteGiven(peer)),
+          remoteFinal: wholeRemote.has(peer) && pc.remoteDescription !== null
+        }
         history.push(snap)
         onSnapshot?.(snap)
         const v = judgeDirect(history, rule)

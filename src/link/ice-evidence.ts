@@ -5,6 +5,9 @@
 // The evidence, in order:
 //   - ICE reported 'failed'                                   → relay now
 //   - this side gathered no candidate at all                  → relay now (nothing to try)
+//   - the other side's candidate list is complete (a two-scan
+//     code: nothing more will trickle in) and holds none      → give up now (that phone
+//                                                               is offline: nothing to try)
 //   - both sides have candidates and ~1.5 s later no candidate
 //     pair has had a single STUN response                     → relay (the addresses don't
 //                                                               reach each other: two NATs,
@@ -27,10 +30,15 @@ export interface IceSnapshot {
   gatheringDone: boolean
   localCandidates: number
   remoteCandidates: number
+  /**
+   * The other phone's candidates are all known: its description came whole (a two-scan
+   * code) and is set. Unknown or trickling (one scan): false.
+   */
+  remoteFinal?: boolean
   pairs: PairSample[]
 }
 
-export type FallbackReason = 'ice-failed' | 'no-candidates' | 'no-response' | 'timeout'
+export type FallbackReason = 'ice-failed' | 'no-candidates' | 'peer-no-candidates' | 'no-response' | 'timeout'
 
 export type Verdict = { action: 'wait' } | { action: 'relay', reason: FallbackReason }
 
@@ -50,6 +58,9 @@ export function judgeDirect (history: readonly IceSnapshot[], rule: EvidenceRule
   if (now.iceState === 'connected' || now.iceState === 'completed') return { action: 'wait' }
   if (now.iceState === 'failed') return { action: 'relay', reason: 'ice-failed' }
   if (now.gatheringDone && now.localCandidates === 0) return { action: 'relay', reason: 'no-candidates' }
+  // An offline payer's answer code carries no address: waiting for a response from it
+  // would only run out the clock (15 s) while the payee's screen said nothing.
+  if (now.remoteFinal === true && now.remoteCandidates === 0) return { action: 'relay', reason: 'peer-no-candidates' }
   const answered = history.some(s => s.pairs.some(p => p.responsesReceived > 0 || p.state === 'succeeded'))
   const both = history.find(s => s.localCandidates > 0 && s.remoteCandidates > 0)
   if (!answered && both !== undefined && now.at - both.at >= rule.noResponseMs) return { action: 'relay', reason: 'no-response' }

@@ -11,7 +11,7 @@ import { decodeInvite, encodeInvite, InviteError, type LinkRole } from '../core/
 import { PayloadError } from '../core/sdp/index.ts'
 import { createPeer, directPath, directTransport, gatheredBy, isOnline, signalPeer, watchDirect, type SignalData } from './direct.ts'
 import { LinkError } from './errors.ts'
-import { badCodeMessage, explainFailure, failureOf } from './explain.ts'
+import { badCodeMessage, explainFailure, failureOf, inviteWaitNotice } from './explain.ts'
 import { DEFAULT_RULE, type EvidenceRule } from './ice-evidence.ts'
 import { openLink, type Link, type LinkFallback, type LinkOptions } from './link.ts'
 import { relayTransport, RelayInbox } from './relay.ts'
@@ -37,6 +37,8 @@ export interface InviteOptions<T = unknown> extends LinkOptions<T> {
    * as soon as a room is made, without waiting for a socket.
    */
   signal?: Promise<SignalClient | undefined>
+  /** Payee: nobody joined this long after the code is ready → onNotice says what to do. Default 3 s. */
+  noticeAfterMs?: number
 }
 
 /** Opens the signalling connection early (when Receive opens), for hostInvite's `signal`. */
@@ -51,6 +53,12 @@ export interface HostedInvite<T = unknown> {
   readonly expiresInMs: number
   /** Resolves once someone scanned the invite and proved an identity. */
   readonly link: Promise<Link<T>>
+  /**
+   * Called (at most once) when nobody has joined a few seconds after the code is ready. A
+   * payer without data cannot reach the service, so this phone never hears of them: it
+   * says so, and what both can do, instead of waiting in silence. The code stays valid.
+   */
+  onNotice (cb: (message: string) => void): void
   cancel (): void
 }
 
@@ -69,7 +77,21 @@ export async function hostInvite<T = unknown> (opts: InviteOptions<T>): Promise<
   const sig = signal
   const link = joined.then(async () => await connect(sig, inbox, 'offerer', opts, performance.now()))
   link.catch(() => sig.close())
-  return { text, room, expiresInMs, link, cancel () { sig.close() } }
+  let notice: string | undefined
+  const noticeCbs: Array<(m: string) => void> = []
+  const noticeTimer = setTimeout(() => {
+    notice = inviteWaitNotice()
+    noticeCbs.splice(0).forEach(cb => cb(notice!))
+  }, opts.noticeAfterMs ?? 3000)
+  joined.then(() => clearTimeout(noticeTimer), () => clearTimeout(noticeTimer))
+  return {
+    text,
+    room,
+    expiresInMs,
+    link,
+    onNotice (cb) { if (notice !== undefined) cb(notice); else noticeCbs.push(cb) },
+    cancel () { clearTimeout(noticeTimer); sig.close() }
+  }
 }
 
 export async function joinInvite<T = unknown> (inviteText: string, opts: InviteOptions<T>): Promise<Link<T>> {

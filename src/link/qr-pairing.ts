@@ -18,8 +18,10 @@ export interface QrPairingOptions<T = unknown> extends LinkOptions<T> {
   connectTimeoutMs?: number
   /**
    * Offerer, after the answer: no STUN response this long after both sides have
-   * candidates means the phones can't reach each other. Default 3 s (the answerer has
-   * been checking since it scanned, so a reachable pair answers at once).
+   * candidates means the phones can't reach each other. Default 2 s (the answerer has
+   * been checking since it scanned, so a reachable pair answers at once; a failure must
+   * reach both screens within 5 s of the payer's scan, and making the answer takes ~1.3 s).
+   * An answer with no address at all fails at once (ice-evidence.ts).
    */
   noResponseMs?: number
 }
@@ -79,7 +81,7 @@ export async function createQrOffer<T = unknown> (opts: QrPairingOptions<T>): Pr
         const startedAt = performance.now()
         peer.signal({ type: 'answer', sdp: remote })
         try {
-          const o = await watchDirect(peer, { noResponseMs: opts.noResponseMs ?? 3000, maxWaitMs: opts.connectTimeoutMs ?? 15_000 })
+          const o = await watchDirect(peer, { noResponseMs: opts.noResponseMs ?? 2000, maxWaitMs: opts.connectTimeoutMs ?? 15_000 })
           if (o.result !== 'connected') {
             throw new LinkError(o.reason === 'timeout' ? 'timeout' : 'ice-failed',
               explainFailure({ kind: failureOf(o.reason), mode: 'qr', online: isOnline(), hadAddress: gatheredBy(peer).candidates > 0 }))
@@ -119,8 +121,11 @@ export async function answerQrOffer<T = unknown> (offerText: string, opts: QrPai
     // reachable one answers within tens of ms, even before the other phone scans.
     let notice: string | undefined
     const noticeCbs: Array<(m: string) => void> = []
+    // An answer with no address in it (this phone is offline, or its browser offered
+    // none) can never be reached: say so now, not after the silence rule's wait.
+    if (!/^a=candidate:/m.test(answer.sdp ?? '')) notice = answerWaitNotice('no-candidates', isOnline())
     void watchDirect(peer, { noResponseMs: opts.noResponseMs ?? 3000, maxWaitMs: Number.POSITIVE_INFINITY }).then(o => {
-      if (o.result === 'connected' || o.reason === 'ice-failed') return // the link itself says so
+      if (o.result === 'connected' || o.reason === 'ice-failed' || notice !== undefined) return // the link itself says so, or it was said
       notice = answerWaitNotice(o.reason, isOnline())
       noticeCbs.forEach(cb => cb(notice!))
     })

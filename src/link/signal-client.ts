@@ -24,7 +24,7 @@ type Events = {
 const HIGH_WATER = 512 * 1024
 /** How long to wait for the signalling service to answer before saying so. */
 export const CONNECT_TIMEOUT_MS = 3000
-const SIGNAL_UNREACHABLE = 'The connection service could not be reached. Check that this phone has internet (mobile data or Wi-Fi), or pair with a two-scan code, which needs no server.'
+const SIGNAL_UNREACHABLE = 'The connection service could not be reached. Check that this phone has internet (mobile data or Wi-Fi); or join the other phone\'s Wi-Fi or hotspot and pair with a two-scan code, which needs no server; or pay by showing codes instead.'
 
 export class SignalClient {
   private readonly events = new Emitter<Events>()

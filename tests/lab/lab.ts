@@ -184,7 +184,8 @@ async function attempt (mode: Mode, a: Phone, b: Phone, signalUrl: string, capMs
   let watchA = watchExplained(a, t0, capMs)
   const fail = async (error: string, own: { payee?: Explained, payer?: Explained }, watchB?: Promise<Explained | undefined>): Promise<Outcome> => {
     const ms = Date.now() - t0
-    const [wa, wb] = await Promise.all([watchA, watchB])
+    // A side that explained by its own result needs no watching (its watcher would run to the cap).
+    const [wa, wb] = await Promise.all([own.payee === undefined ? watchA : undefined, own.payer === undefined ? watchB : undefined])
     return { ok: false, ms, error, explained: { payee: earliest(own.payee, wa), payer: earliest(own.payer, wb) } }
   }
   if (mode === 'invite') {

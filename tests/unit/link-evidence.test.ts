@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest'
 import { judgeDirect, pathFromStats, snapshotFromStats, type IceSnapshot } from '../../src/link/ice-evidence.ts'
 import { gatherDone, serverKinds, type GatherState } from '../../src/link/gathering.ts'
-import { answerWaitNotice, describePath, explainFailure, failureOf } from '../../src/link/explain.ts'
+import { answerWaitNotice, describePath, explainFailure, failureOf, inviteWaitNotice } from '../../src/link/explain.ts'
 import { SignalClient, type WebSocketCtor } from '../../src/link/signal-client.ts'
 import { createServer, type Socket } from 'node:net'
 import WebSocket from 'ws'
@@ -25,6 +25,16 @@ describe('the evidence rule: direct or relay', () => {
       .toEqual({ action: 'relay', reason: 'no-candidates' })
     // still gathering: not yet
     expect(judgeDirect([snap(200, { localCandidates: 0 })])).toEqual({ action: 'wait' })
+  })
+
+  it('gives up at once when the other phone\'s complete (two-scan) code carries no address, not after the cap', () => {
+    // The offline payer's answer: nothing will ever trickle in, so nothing to wait for.
+    expect(judgeDirect([snap(150, { remoteCandidates: 0, remoteFinal: true })])).toEqual({ action: 'relay', reason: 'peer-no-candidates' })
+    // One scan: candidates may still trickle in, so an empty list is no evidence yet.
+    expect(judgeDirect([snap(150, { remoteCandidates: 0, remoteFinal: false })])).toEqual({ action: 'wait' })
+    expect(judgeDirect([snap(150, { remoteCandidates: 0 })])).toEqual({ action: 'wait' })
+    // A connected link is never second-guessed.
+    expect(judgeDirect([snap(150, { iceState: 'connected', remoteCandidates: 0, remoteFinal: true })])).toEqual({ action: 'wait' })
   })
 
   it('switches 1.5 s after both sides have candidates when no pair had a response', () => {
@@ -138,6 +148,19 @@ describe('what each phone tells its person', () => {
     expect(explainFailure({ kind: 'signalling-unreachable', mode: 'invite', online: true })).toMatch(/two-scan code/)
     expect(explainFailure({ kind: 'signalling-unreachable', mode: 'invite', online: false })).toMatch(/mobile data/)
     expect(explainFailure({ kind: 'relay-unavailable', mode: 'invite', online: true })).toMatch(/mobile data/)
+  })
+  it('an offline phone\'s empty code: the other phone is told why, and every way out including paying by codes', () => {
+    expect(failureOf('peer-no-candidates')).toBe('peer-no-address')
+    const m = explainFailure({ kind: 'peer-no-address', mode: 'qr', online: true })
+    expect(m).toMatch(/not on any network/); expect(m).toMatch(/mobile data/); expect(m).toMatch(/hotspot/); expect(m).toMatch(/showing codes/)
+    expect(answerWaitNotice('peer-no-candidates', true)).toBe(m)
+    // A phone that counts itself online yet offers no address may simply have no route.
+    const self = answerWaitNotice('no-candidates', true)
+    expect(self).toMatch(/no connection at all/); expect(self).toMatch(/mobile data/); expect(self).toMatch(/showing codes/)
+  })
+  it('the payee of a one-scan code nobody used says what the payer can do, since it cannot know why', () => {
+    const m = inviteWaitNotice()
+    expect(m).toMatch(/not connected yet/); expect(m).toMatch(/mobile data/); expect(m).toMatch(/two-scan code/); expect(m).toMatch(/showing codes/)
   })
   it('maps each evidence reason to a failure and says what the payer can do while waiting', () => {
     expect(failureOf('no-candidates')).toBe('no-local-address')

@@ -83,6 +83,7 @@ const h = {
   },
   async hostInvite (signalUrl: string, o: Partial<InviteOptions> = {}): Promise<{ text: string, version: number }> {
     invite = await hostInvite({ identity, signalUrl, ...o })
+    invite.onNotice(m => notices.push(m))
     invite.link.then(l => { adopt(l) }, e => { closes.push(errInfo(e)) })
     await show(invite.text)
     return { text: invite.text, version: qrVersion(invite.text) }
@@ -108,7 +109,7 @@ const h = {
     if (link === undefined) return { error: 'no link' }
     return info(link)
   },
-  /** Phone B in two scans: what it told its person while waiting for the other phone. */
+  /** What this phone told its person while waiting: the payer in two scans, the payee showing an invite. */
   async waitNotice (ms = 10_000): Promise<string | undefined> {
     const t0 = Date.now()
     while (notices.length === 0 && Date.now() - t0 < ms) await new Promise(r => setTimeout(r, 20))
