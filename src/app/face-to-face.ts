@@ -28,6 +28,8 @@ export interface ReceiveFlow {
   linkError?: string
   /** Why the last payer's link ended, shown beside the fresh code that replaced it. */
   dropNote?: string
+  /** One scan: nobody arrived yet; what the payer can do if their phone cannot reach the service. */
+  linkNotice?: string
   pairing?: PayeePairing
   /** Codes only (no network between the phones): the request on screen, the payment filmed. */
   camera?: CameraReceive
@@ -223,6 +225,8 @@ export class FaceToFace {
   private usePairing (flow: ReceiveFlow, pairing: PayeePairing): void {
     flow.pairing = pairing
     flow.code = { text: pairing.text, mode: pairing.mode }
+    flow.linkNotice = undefined
+    pairing.onNotice?.(m => { if (this.receive === flow && flow.pairing === pairing && flow.code !== undefined) { flow.linkNotice = m; this.changed() } })
     if (pairing.link !== undefined) this.attachWhenLinked(flow, pairing, pairing.link)
   }
 

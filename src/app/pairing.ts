@@ -39,6 +39,8 @@ export interface PayeePairing {
   link?: Promise<Link>
   /** QR mode: feed the answer code the payer shows. */
   accept?: (answerText: string) => Promise<Link>
+  /** Invite mode: words for the payee when no payer has arrived a few seconds after the code shows. */
+  onNotice?: (cb: (message: string) => void) => void
   cancel: () => void
 }
 
@@ -67,7 +69,7 @@ export async function startPayeePairing (
     // The STUN/TURN list comes from the same service, so its wait counts against SIGNAL_WAIT_MS too.
     const invite = iceServers(settings, origin).then(async ice => await hostInvite({ identity, signalUrl, iceServers: ice, ...(warm !== undefined ? { signal: warm } : {}) }))
     const inv = await Promise.race([invite, new Promise<undefined>(resolve => setTimeout(() => resolve(undefined), SIGNAL_WAIT_MS))]).catch(() => undefined)
-    if (inv !== undefined) return { mode, text: inv.text, link: inv.link, cancel: () => inv.cancel() }
+    if (inv !== undefined) return { mode, text: inv.text, link: inv.link, onNotice: cb => inv.onNotice(cb), cancel: () => inv.cancel() }
     invite.then(i => i.cancel(), () => undefined)
   }
   if (!hasWebRTC()) {
