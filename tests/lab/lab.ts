@@ -173,6 +173,8 @@ async function settledPath (a: Phone, b: Phone): Promise<LinkPath | undefined> {
   return undefined
 }
 const SETTLE_MS = 700
+/** The app's bound on making a one-scan code before it shows a two-scan code instead (SIGNAL_WAIT_MS in src/app/pairing.ts). */
+const SIGNAL_WAIT_MS = 3000
 
 type Outcome = Omit<Attempt, 'condition' | 'mode' | 'run'>
 
@@ -194,10 +196,11 @@ async function attempt (mode: Mode, a: Phone, b: Phone, signalUrl: string, capMs
         const iceServers = await window.lab.ice(u)
         return await (window as unknown as W).h.hostInvite(u, { iceServers })
       } catch (e) { return { error: String(e) } }
-    }, signalUrl), capMs)
-    // No code for the payer to scan: the payee's screen is the only one involved (the app
-    // shows a two-scan code instead; see startPayeePairing).
-    if (shown === 'cap') return await fail('payee: no invite code within the cap', {})
+    }, signalUrl), Math.min(capMs, SIGNAL_WAIT_MS))
+    // No one-scan code: there is nothing for the payer to scan, and the app's payee screen
+    // shows a two-scan code instead once SIGNAL_WAIT_MS has passed (startPayeePairing in
+    // src/app/pairing.ts), so the lab stops waiting there too.
+    if (shown === 'cap') return await fail('payee: no one-scan code within 3 s', { payee: { ms: Date.now() - t0, text: '(the app shows a two-scan code instead)' }, payer: { ms: 0, text: '(no code to scan)' } })
     if ('error' in shown) return await fail(`payee: ${shown.error}`, { payee: { ms: Date.now() - t0, text: shown.error }, payer: { ms: 0, text: '(no code to scan)' } })
     t0 = Date.now()
     watchA = watchExplained(a, t0, capMs)
