@@ -6,7 +6,7 @@ import WebSocket, { WebSocketServer } from 'ws'
 import {
   decodeInvite, encodeInvite, shortAuthString, signHello, verifyHello, type ChannelBinding, type HelloContext, type LinkRole
 } from '../../src/core/link-auth/index.ts'
-import { openLink, type Link, type LinkClosed } from '../../src/link/link.ts'
+import { linkReport, openLink, type Link, type LinkClosed } from '../../src/link/link.ts'
 import { Reassembler, splitMessage, FRAME_SIZE } from '../../src/link/frames.ts'
 import { relayTransport, RelayInbox } from '../../src/link/relay.ts'
 import { SignalClient, type WebSocketCtor } from '../../src/link/signal-client.ts'
@@ -120,6 +120,17 @@ describe('Link over a transport', () => {
     expect(await lo.ping()).toBeLessThan(1000)
     lo.close('done here')
     expect(await nextClose(la)).toEqual({ reason: 'peer-closed', message: 'The other phone closed the connection, saying: “done here”' })
+  })
+
+  it('reports the path the data takes now: a link that connected through TURN and moved to a direct pair says direct', async () => {
+    const [o, a] = pipePair(dtls(1, 2))
+    let path: 'direct' | 'turn' = 'turn'
+    // The transport's path follows the selected candidate pair (direct.ts followPath).
+    Object.defineProperty(o, 'path', { get: () => path })
+    const [lo] = await linkPair(o, a)
+    expect(linkReport(lo).path).toBe('turn')
+    path = 'direct'
+    expect(linkReport(lo).path).toBe('direct')
   })
 
   it('detects a man in the middle who forwards everything verbatim between two channels', async () => {
