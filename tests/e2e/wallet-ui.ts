@@ -75,8 +75,9 @@ export function entry (page: Page, direction: 'in' | 'out' | 'self') {
   return page.getByTestId('history').locator(`li[data-direction="${direction}"]`)
 }
 
-export async function mine (url: string, blocks = 1): Promise<void> {
-  const r = await fetch(url + '/devnet/mine', { method: 'POST', body: JSON.stringify({ blocks }) })
+/** Mines `blocks` on the devnet; with `time` (Unix seconds) the first is dated then. */
+export async function mine (url: string, blocks = 1, time?: number): Promise<void> {
+  const r = await fetch(url + '/devnet/mine', { method: 'POST', body: JSON.stringify({ blocks, time }) })
   if (!r.ok) throw new Error(`mine failed: ${r.status}`)
 }
 
