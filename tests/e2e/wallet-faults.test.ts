@@ -5,17 +5,13 @@ import { describe, expect, it } from 'vitest'
 import { useApp } from './app-fixture.ts'
 import { HD, Mnemonic } from '@bsv/sdk'
 import { readFileSync } from 'node:fs'
-import { balanceSats, createWallet, entry, faucetTo, fundedWallet, mine, PASS, phone, receiveAddress, refresh, restoreWallet, send, unlock } from './wallet-ui.ts'
+import { aliceAndBob, balanceSats, createWallet, entry, faucetTo, fundedWallet, mine, PASS, phone, receiveAddress, refresh, restoreWallet, send, unlock } from './wallet-ui.ts'
 
 const app = useApp()
 
 describe('wallet faults', () => {
   it('a payment signed offline survives closing the tab and is broadcast after reopening online', async () => {
-    const alice = await phone(app.browser, app.url + '/')
-    await fundedWallet(alice)
-    const bob = await phone(app.browser, app.url + '/')
-    await createWallet(bob)
-    const bobAddress = await receiveAddress(bob)
+    const { alice, bob, bobAddress } = await aliceAndBob(app.browser, app.url + '/')
 
     await alice.context().setOffline(true)
     await send(alice, bobAddress, 300_000)

@@ -29,6 +29,18 @@ export async function fundedWallet (page: Page): Promise<string> {
   return words
 }
 
+/**
+ * Two phones on `url`: alice holding 1,000,000 devnet sats and bob with an empty wallet,
+ * and bob's receive address. A failed funding says what alice's screen showed.
+ */
+export async function aliceAndBob (browser: Browser, url: string): Promise<{ alice: Page, bob: Page, bobAddress: string }> {
+  const alice = await phone(browser, url)
+  await fundedWallet(alice).catch(async e => { throw new Error(`${(e as Error).message}\n${await alice.locator('main').innerText()}`) })
+  const bob = await phone(browser, url)
+  await createWallet(bob)
+  return { alice, bob, bobAddress: await receiveAddress(bob) }
+}
+
 export async function restoreWallet (page: Page, words: string, bip39Passphrase = ''): Promise<void> {
   await page.getByRole('button', { name: 'Restore from words' }).click()
   await page.getByLabel('Recovery words (12 or 24)').fill(words)
