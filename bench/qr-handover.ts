@@ -29,6 +29,7 @@ import { createRequire } from 'node:module'
 import { loadZxing } from '../src/link/qr-engines.ts'
 import { makePayment, makeRequest, minedParent, PAYER, spend, threeInputScenario } from '../tests/unit/protocol-fixtures.ts'
 import { median, percentile } from './lib/stats.ts'
+import { rng } from '../tests/unit/seeded-random.ts'
 
 /** The app's default; QR_BENCH_FRAGMENT tries another. */
 const DEFAULT_FRAGMENT_BYTES = Number(process.env.QR_BENCH_FRAGMENT ?? APP_FRAGMENT_BYTES)
@@ -39,18 +40,6 @@ const RUNS = Number(process.env.QR_BENCH_RUNS ?? 15)
 const CAMERA_W = 640
 const CAMERA_H = 480
 const QR_PX = 460
-
-/** Deterministic randomness per run (mulberry32). */
-function rng (seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 /** The QR for `text` as the camera sees it: grey-level, white around, ~460 px wide, a little sensor noise. */
 function cameraPicture (text: string, noise: () => number): { data: Uint8ClampedArray, width: number, height: number } {

@@ -16,6 +16,8 @@ export interface AppServerOptions {
   staticDir?: string
   /** Devnet SQLite file (':memory:' for tests); omit for no devnet. */
   devnetFile?: string
+  /** Unix seconds: a fresh devnet chain's first blocks are dated from here (see DevnetOptions). */
+  devnetFirstBlockTime?: number
   /** Mine a block this often (ms); 0 mines only on demand. */
   blockIntervalMs?: number
   /** Extra origins the app may connect to (CSP connect-src). */
@@ -46,7 +48,7 @@ export const DEVNET_BASE = '/devnet'
 export const DEFAULT_CONNECT_SRC = ['https://arc.gorillapool.io', 'https://testnet.arc.gorillapool.io', 'https://api.whatsonchain.com']
 
 export async function startAppServer (opts: AppServerOptions): Promise<RunningServer> {
-  const devnet = opts.devnetFile !== undefined ? await Devnet.open({ file: opts.devnetFile }) : undefined
+  const devnet = opts.devnetFile !== undefined ? await Devnet.open({ file: opts.devnetFile, ...(opts.devnetFirstBlockTime !== undefined ? { firstBlockTime: opts.devnetFirstBlockTime } : {}) }) : undefined
   if (devnet !== undefined && (opts.blockIntervalMs ?? 0) > 0) devnet.startMining(opts.blockIntervalMs!)
   if (devnet !== undefined) {
     devnet.timing.announceDelayMs = opts.devnetArc?.announceDelayMs ?? 0

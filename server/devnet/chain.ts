@@ -7,6 +7,7 @@ import { Beef, Hash, LockingScript, Transaction, UnlockingScript, Utils, type Me
 import { MockChainStorage } from '@bsv/wallet-toolbox/out/src/mockchain/MockChainStorage.js'
 import { MockServices } from '@bsv/wallet-toolbox/out/src/mockchain/MockServices.js'
 import { computeMerklePath } from '@bsv/wallet-toolbox/out/src/mockchain/merkleTree.js'
+import { toBinaryBaseBlockHeader } from '@bsv/wallet-toolbox/out/src/services/Services.js'
 import { parseSubmission, ParseError, type Submission } from './parse.ts'
 import { ScriptChecker } from './script-check.ts'
 
@@ -16,6 +17,12 @@ export interface DevnetOptions {
   /** Mining fee policy, satoshis per `feeBytes` bytes. */
   feeSatoshis?: number
   feeBytes?: number
+  /**
+   * Unix seconds: a fresh chain's first blocks are dated from here, ten minutes apart,
+   * instead of all now, so blocks dated in the past can follow (a wallet's history from
+   * last month). Blocks mined later without a time are dated now, as before.
+   */
+  firstBlockTime?: number
 }
 
 export interface Header {
@@ -87,6 +94,12 @@ const MAX_SATOSHIS = 21_000_000_00_000_000
 const COINBASE_TXID = '00'.repeat(32)
 const COINBASE_MATURITY = 100
 const MAX_REORG_DEPTH = 10
+/** Consensus: a block's time must be later than the median of the previous 11 (median time past)… */
+const MEDIAN_TIME_BLOCKS = 11
+/** …and no more than two hours ahead of the node's clock. */
+const MAX_FUTURE_BLOCK_SEC = 2 * 60 * 60
+/** Several blocks mined with one given time are dated this far apart (the network's target). */
+const BLOCK_SPACING_SEC = 600
 const MAX_ORPHANS = 1000
 const MAX_REFUSED = 10_000
 
@@ -177,7 +190,13 @@ export class Devnet {
     const devnet = new Devnet(knex, services, opts)
     // Mature enough coinbase for the faucet from the first start.
     const height = await devnet.height()
-    if (height < COINBASE_MATURITY + 10) await devnet.mine(COINBASE_MATURITY + 10 - height)
+    if (height < COINBASE_MATURITY + 10) {
+      // A fresh chain (its genesis block only) may start in the past: nothing links to the
+      // genesis block yet, so it can be redated.
+      const from = height === 0 ? opts.firstBlockTime : undefined
+      if (from !== undefined) await devnet.lock.run(async () => { await devnet.redate(await devnet.tip(), from) })
+      await devnet.mine(COINBASE_MATURITY + 10 - height, from !== undefined ? { time: from + BLOCK_SPACING_SEC } : {})
+    }
     await devnet.refillPool()
     return devnet
   }
@@ -202,13 +221,44 @@ export class Devnet {
     return await this.services.getHeight()
   }
 
-  async mine (count = 1): Promise<Header[]> {
+  /**
+   * Mines `count` blocks. With `time` (Unix seconds) the first is dated then and the others
+   * ten minutes apart; the times must be ones a real chain accepts (later than the median
+   * of the previous 11 blocks, at most two hours ahead), else RangeError and nothing is mined.
+   */
+  async mine (count = 1, opts: { time?: number } = {}): Promise<Header[]> {
+    const { time } = opts
+    if (time !== undefined && (!Number.isSafeInteger(time) || time < 0 || time > 0xffffffff)) throw new RangeError('time must be whole Unix seconds')
     return await this.lock.run(async () => {
+      if (time !== undefined) await this.checkBlockTimes(time, time + (count - 1) * BLOCK_SPACING_SEC)
       const out: Header[] = []
-      for (let i = 0; i < count; i++) out.push(toHeader(await this.services.mineBlock()))
+      for (let i = 0; i < count; i++) {
+        const mined = toHeader(await this.services.mineBlock())
+        out.push(time === undefined ? mined : await this.redate(mined, time + i * BLOCK_SPACING_SEC))
+      }
       await this.settleDoubleSpends()
       return out
     })
+  }
+
+  private async checkBlockTimes (first: number, last: number): Promise<void> {
+    const recent = await this.knex('mockchain_block_headers').orderBy('height', 'desc').limit(MEDIAN_TIME_BLOCKS).select('time') as Array<{ time: number }>
+    const times = recent.map(r => Number(r.time)).sort((a, b) => a - b)
+    const medianTimePast = times.length === 0 ? -1 : times[Math.floor(times.length / 2)]!
+    if (first <= medianTimePast) throw new RangeError(`time ${first} is not after the median time of the last ${times.length} blocks (${medianTimePast})`)
+    const latest = Math.floor(Date.now() / 1000) + MAX_FUTURE_BLOCK_SEC
+    if (last > latest) throw new RangeError(`time ${last} is more than two hours ahead`)
+  }
+
+  /**
+   * wallet-toolbox's miner dates a block now; a block dated otherwise gets its time and,
+   * since the time is part of the header, its hash rewritten. Done before the next block
+   * links to it, inside the mining lock, so nothing ever saw the first hash.
+   */
+  private async redate (h: Header, time: number): Promise<Header> {
+    const hash = Utils.toHex(Hash.hash256(toBinaryBaseBlockHeader({ ...h, time })).reverse())
+    await this.knex('mockchain_block_headers').where({ height: h.height }).update({ time, hash })
+    return { ...h, time, hash }
   }
 
   /**

@@ -159,10 +159,14 @@ export class DevnetHttp {
       return json(200, { txid: info.txid, satoshis: sats })
     }
     if (method === 'POST' && path === '/mine') {
-      const blocks = field(await smallJson(req), 'blocks')
+      const body = await smallJson(req)
+      const blocks = field(body, 'blocks')
       const n = blocks === undefined ? 1 : Number(blocks)
       if (!Number.isInteger(n) || n < 1 || n > 1000) throw new HttpError(400, 'blocks must be 1..1000')
-      const headers = await this.devnet.mine(n)
+      // Optional block time (Unix seconds), e.g. to date a wallet's history in the past.
+      const time = field(body, 'time')
+      if (time !== undefined && typeof time !== 'number') throw new HttpError(400, 'time must be Unix seconds')
+      const headers = await this.devnet.mine(n, time === undefined ? {} : { time })
       return json(200, { height: headers[headers.length - 1]!.height, hashes: headers.map(h => h.hash) })
     }
     if (method === 'POST' && path === '/reorg') {

@@ -31,37 +31,14 @@ function explain (e: unknown): string {
 }
 
 /**
- * Feeds one filmed text to `reader`. Returns the reassembled bytes when done; refusals
- * land in `progress.refusal` and reset the reader so the next code gets a fresh start.
+ * What both ends share while filming: the reader, what the screen says about it, and how a
+ * code that read cleanly but was refused (wrong payment, bad signature, …) is reported.
  */
-function feed (holder: { reader: CodeReader, progress: ScanProgress }, text: string): Uint8Array | undefined {
-  const p: ReadProgress = holder.reader.push(text)
-  switch (p.kind) {
-    case 'ignored': return undefined
-    case 'damaged': holder.progress = { ...holder.progress, damaged: p.damaged }; return undefined
-    case 'progress': holder.progress = { ...holder.progress, received: p.received, expected: p.expected, refusal: undefined }; return undefined
-    case 'refused':
-      holder.progress = { ...noProgress(), refusal: p.reason }
-      holder.reader = new CodeReader()
-      return undefined
-    case 'done':
-      holder.reader = new CodeReader()
-      return p.bytes
-  }
-}
-
-/** The payee's side: its request on screen, the payer's animated payment in its camera. */
-export class CameraReceive {
+abstract class CameraScan {
   reader = new CodeReader()
   progress: ScanProgress = noProgress()
-  pipe: CameraPipe | undefined
-  /** The request as a static code, from the start (nothing to connect first). */
-  readonly requestCode: CameraPipe
 
-  constructor (private readonly wallet: Wallet, private readonly session: ReceiveSession, private readonly changed: () => void) {
-    this.requestCode = new CameraPipe(wallet.identityKey(), '', changed)
-    void this.requestCode.send(session.request)
-  }
+  constructor (protected readonly changed: () => void) {}
 
   /** The camera opens again: a fresh start, last refusal cleared. */
   restart (): void {
@@ -70,10 +47,50 @@ export class CameraReceive {
     this.changed()
   }
 
+  /**
+   * Feeds one filmed text to the reader. Returns the reassembled bytes when done; refusals
+   * land in `progress.refusal` and reset the reader so the next code gets a fresh start.
+   */
+  protected feed (text: string): Uint8Array | undefined {
+    const p: ReadProgress = this.reader.push(text)
+    switch (p.kind) {
+      case 'ignored': return undefined
+      case 'damaged': this.progress = { ...this.progress, damaged: p.damaged }; return undefined
+      case 'progress': this.progress = { ...this.progress, received: p.received, expected: p.expected, refusal: undefined }; return undefined
+      case 'refused':
+        this.progress = { ...noProgress(), refusal: p.reason }
+        this.reader = new CodeReader()
+        return undefined
+      case 'done':
+        this.reader = new CodeReader()
+        return p.bytes
+    }
+  }
+
+  /** A whole code that could not be used: say why on screen; the camera keeps filming. */
+  protected refuse (e: unknown): false {
+    this.progress = { ...noProgress(), refusal: explain(e) }
+    this.changed()
+    return false
+  }
+}
+
+/** The payee's side: its request on screen, the payer's animated payment in its camera. */
+export class CameraReceive extends CameraScan {
+  pipe: CameraPipe | undefined
+  /** The request as a static code, from the start (nothing to connect first). */
+  readonly requestCode: CameraPipe
+
+  constructor (private readonly wallet: Wallet, private readonly session: ReceiveSession, changed: () => void) {
+    super(changed)
+    this.requestCode = new CameraPipe(wallet.identityKey(), '', changed)
+    void this.requestCode.send(session.request)
+  }
+
   /** One text the camera read. True when the payment is in and the camera can close. */
   part (text: string): boolean {
     if (this.pipe !== undefined) return true
-    const bytes = feed(this, text)
+    const bytes = this.feed(text)
     if (bytes === undefined) { this.changed(); return false }
     try {
       const { message, signer } = openPayment(bytes, this.session.paymentId)
@@ -86,9 +103,7 @@ export class CameraReceive {
       this.changed()
       return true
     } catch (e) {
-      this.progress = { ...noProgress(), refusal: explain(e) }
-      this.changed()
-      return false
+      return this.refuse(e)
     }
   }
 
@@ -110,23 +125,14 @@ export class CameraReceive {
 }
 
 /** The payer's side: films the request, shows the payment, films the ack. */
-export class CameraPay {
-  reader = new CodeReader()
-  progress: ScanProgress = noProgress()
+export class CameraPay extends CameraScan {
   pipe: CameraPipe | undefined
   session: PaySession | undefined
   view: PayView | undefined
   /** The payee's ack was read (accepted or refused): nothing more to film. */
   ackRead = false
 
-  constructor (private readonly wallet: Wallet, private readonly changed: () => void) {}
-
-  /** The camera opens again: a fresh start, last refusal cleared. */
-  restart (): void {
-    this.reader = new CodeReader()
-    this.progress = noProgress()
-    this.changed()
-  }
+  constructor (private readonly wallet: Wallet, changed: () => void) { super(changed) }
 
   /** What the camera should look for now. */
   get stage (): 'request' | 'ack' | 'done' {
@@ -138,7 +144,7 @@ export class CameraPay {
   part (text: string): boolean {
     const stage = this.stage
     if (stage === 'done') return true
-    const bytes = feed(this, text)
+    const bytes = this.feed(text)
     if (bytes === undefined) { this.changed(); return false }
     try {
       if (stage === 'request') this.begin(openRequest(bytes))
@@ -147,9 +153,7 @@ export class CameraPay {
       this.changed()
       return true
     } catch (e) {
-      this.progress = { ...noProgress(), refusal: explain(e) }
-      this.changed()
-      return false
+      return this.refuse(e)
     }
   }
 

@@ -14,12 +14,16 @@ export interface AppFixture {
   readonly url: string
 }
 
-export function useApp (opts: { signalling?: boolean, browser?: boolean } = {}): AppFixture {
+/** `devnetFirstBlockTime`: the chain starts then (Unix seconds), so blocks can be dated in the past. */
+export function useApp (opts: { signalling?: boolean, browser?: boolean, devnetFirstBlockTime?: number } = {}): AppFixture {
   let srv: RunningServer | undefined
   let browser: Browser | undefined
   failOnPageErrors()
   beforeAll(async () => {
-    srv = await startAppServer({ host: '127.0.0.1', port: 0, staticDir: resolve('dist'), devnetFile: ':memory:', ...(opts.signalling === true ? { signalling: LOOPBACK_SIGNALLING } : {}) })
+    srv = await startAppServer({ host: '127.0.0.1', port: 0, staticDir: resolve('dist'), devnetFile: ':memory:',
+      ...(opts.signalling === true ? { signalling: LOOPBACK_SIGNALLING } : {}),
+      ...(opts.devnetFirstBlockTime !== undefined ? { devnetFirstBlockTime: opts.devnetFirstBlockTime } : {})
+    })
     if (opts.browser !== false) browser = await launch()
   })
   afterAll(async () => {

@@ -1,7 +1,7 @@
 // The payment code is more than an image (issue 13): its text is in the accessibility tree,
 // it can be copied, and a payer who pastes it pays face to face as if it had been scanned.
 import { describe, expect, it } from 'vitest'
-import { usePhonePairs } from './phone-pair.ts'
+import { showPaymentCode, usePhonePairs } from './phone-pair.ts'
 
 const pair = usePhonePairs('code-text')
 
@@ -9,11 +9,7 @@ describe('the payment code as text', () => {
   it('is readable by a screen reader, copyable, and pasting it on the payer\'s Pay screen pays', async () => {
     const [payer, payee] = await pair.twoPhones()
     const p = payee.page
-    await p.getByRole('button', { name: 'Receive' }).click()
-    await p.getByLabel('Amount (satoshis)').fill('12000')
-    await p.getByRole('button', { name: 'Show payment code' }).click()
-    await p.getByTestId('pair-qr').waitFor()
-    const code = (await p.getByTestId('pair-qr').getAttribute('data-text'))!
+    const code = await showPaymentCode(p, 12_000)
     expect(code.length).toBeGreaterThan(10)
 
     await p.getByText('Show the payment code as text').click()

@@ -8,28 +8,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { join } from 'node:path'
 import { P2PKH, PrivateKey, Transaction } from '@bsv/sdk'
 import type { Page } from 'playwright-core'
-import { startAppServer, type RunningServer } from '../../server/app-server.ts'
 import type { PaymentMessage, RequestMessage } from '../../src/core/protocol/messages.ts'
 import { rejectAck } from '../../src/core/protocol/payee-machine.ts'
-import { launchPhone, type Phone } from './link-harness/browser.ts'
-import { buildHarness, serveHarness, type HarnessServer } from './link-harness/serve.ts'
 import { cameraPhone, type CameraPhone } from './phones.ts'
 import { balanceSats, entry, fundedWallet, mine, refresh } from './wallet-ui.ts'
 import { arcStatus, broadcastRaw, nextMessage } from './hostile-helpers.ts'
-import { failOnPageErrors } from './page-errors.ts'
-import { LOOPBACK_SIGNALLING } from './loopback-signalling.ts'
+import { useHostileLab } from './hostile-fixture.ts'
 
 const AMOUNT = 20_000
-failOnPageErrors()
-
-let srv: RunningServer
-let signalUrl: string
-let built: { dir: string, cleanup: () => void }
-let harnessSrv: HarnessServer
-let hostile: Phone
+const lab = useHostileLab()
+/** The hostile payee's harness page, once the lab is up. */
 let h: Page
 let dir: string
 const phones: CameraPhone[] = []
@@ -38,25 +29,16 @@ const thief = PrivateKey.fromRandom()
 const payeeIdentity = PrivateKey.fromRandom()
 
 beforeAll(async () => {
+  h = lab.h
   dir = mkdtempSync(join(tmpdir(), 'hostile-payee-'))
-  srv = await startAppServer({ host: '127.0.0.1', port: 0, staticDir: resolve('dist'), devnetFile: ':memory:', signalling: LOOPBACK_SIGNALLING })
-  signalUrl = srv.url.replace(/^http/, 'ws') + '/signal'
-  built = await buildHarness()
-  harnessSrv = await serveHarness(built.dir)
-  hostile = await launchPhone(harnessSrv.url)
-  h = hostile.page
 })
 afterAll(async () => {
   await Promise.all(phones.map(async p => await p.browser.close()))
-  await hostile?.browser.close()
-  await harnessSrv?.close()
-  built?.cleanup()
-  await srv?.close()
   if (dir !== undefined) rmSync(dir, { recursive: true, force: true })
 })
 
 async function payer (): Promise<Page> {
-  const p = await cameraPhone(srv.url + '/', dir, `payer${phones.length}`)
+  const p = await cameraPhone(lab.url + '/', dir, `payer${phones.length}`)
   phones.push(p)
   await fundedWallet(p.page)
   return p.page
@@ -73,7 +55,7 @@ async function connect (page: Page, request: (identityKey: string) => RequestMes
   let text = ''
   // A base45 code may begin or end with a space, which the paste box trims (issue 15.4, not
   // this test's subject): host again until the code survives a paste.
-  do { text = (await h.evaluate(async (u) => await window.h.hostInvite(u), signalUrl)).text } while (text !== text.trim())
+  do { text = (await h.evaluate(async (u) => await window.h.hostInvite(u), lab.signalUrl)).text } while (text !== text.trim())
   await page.getByRole('button', { name: 'Pay', exact: true }).click()
   await page.getByRole('button', { name: 'Scan a code' }).click()
   await page.getByLabel('Or paste the code').fill(text)
@@ -160,11 +142,11 @@ describe('a payee that refuses, then broadcasts', () => {
     await page.waitForTimeout(Math.max(0, refusedAt + 32_000 - Date.now()))
     await refresh(page)
     await page.waitForTimeout(2_000)
-    expect(await arcStatus(srv.url, tx.id('hex'))).toBe(404)
+    expect(await arcStatus(lab.url, tx.id('hex'))).toBe(404)
 
     // The payee broadcasts what it refused. The payer's wallet notices: paid, once.
-    expect(await broadcastRaw(srv.url, tx)).toBe(200)
-    await mine(srv.url)
+    expect(await broadcastRaw(lab.url, tx)).toBe(200)
+    await mine(lab.url)
     await refresh(page)
     const out = entry(page, 'out')
     await expect.poll(async () => await out.getAttribute('data-status'), { timeout: 30_000 }).toMatch(/seen|mined/)
@@ -188,9 +170,9 @@ describe('a payee that refuses, then broadcasts', () => {
     expect(1_000_000 - back).toBeLessThan(100)
     // Too late for the payee: the refused transaction's coins are gone; whatever ARC answers
     // to it, it is never mined.
-    await broadcastRaw(srv.url, tx)
-    await mine(srv.url)
-    const st = await fetch(`${srv.url}/devnet/arc/v1/tx/${tx.id('hex')}`)
+    await broadcastRaw(lab.url, tx)
+    await mine(lab.url)
+    const st = await fetch(`${lab.url}/devnet/arc/v1/tx/${tx.id('hex')}`)
     if (st.status === 200) expect((await st.json() as { txStatus: string }).txStatus).not.toBe('MINED')
     await refresh(page)
     await expect.poll(() => entry(page, 'self').first().getAttribute('data-status'), { timeout: 30_000 }).toMatch(/seen|mined/)

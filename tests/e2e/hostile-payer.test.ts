@@ -4,34 +4,22 @@
 // Node with @bsv/sdk from real devnet coins. Every bad payment must be refused with its
 // reason code, shown as refused on the payee's screen, and leave the payee's wallet as
 // it was: no balance, no ledger entry, nothing broadcast.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { resolve } from 'node:path'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { P2PKH, PrivateKey } from '@bsv/sdk'
-import type { Browser, Page } from 'playwright-core'
-import { startAppServer, type RunningServer } from '../../server/app-server.ts'
+import type { Page } from 'playwright-core'
 import { reasonMessage, type ReasonCode } from '../../src/core/protocol/reasons.ts'
 import { MAX_MESSAGE_BYTES, type PaymentMessage } from '../../src/core/protocol/messages.ts'
-import { launch } from './browser.ts'
-import { launchPhone, type Phone } from './link-harness/browser.ts'
-import { buildHarness, serveHarness, type HarnessServer } from './link-harness/serve.ts'
-import { balanceSats, createWallet, entry, mine, phone } from './wallet-ui.ts'
+import { balanceSats, entry, mine } from './wallet-ui.ts'
 import {
-  alerts, arcStatus, broadcastRaw, buildTx, endRequest, fundedCoins, joinAndGetRequest, newCode, nextMessage,
-  paymentMessage, peerHangUp, receivePhase, sendForAck, showCode, unminedChain, walletState, type Coin
+  alerts, arcStatus, broadcastRaw, buildTx, endRequest, fundedCoins, joinAndGetRequest, newCode,
+  paymentMessage, peerHangUp, receivePhase, sendForAck, unminedChain, walletState, type Coin
 } from './hostile-helpers.ts'
-import { failOnPageErrors } from './page-errors.ts'
-import { LOOPBACK_SIGNALLING } from './loopback-signalling.ts'
+import { useHostileLab } from './hostile-fixture.ts'
 
 const AMOUNT = 20_000
-failOnPageErrors()
-
-let srv: RunningServer
-let signalUrl: string
-let built: { dir: string, cleanup: () => void }
-let harnessSrv: HarnessServer
-let payeeBrowser: Browser
+const lab = useHostileLab({ appPayee: true })
+/** The real app (the payee) and the hostile payer's harness page, once the lab is up. */
 let payee: Page
-let hostile: Phone
 let h: Page
 const payerKey = PrivateKey.fromRandom()
 const strangerKey = PrivateKey.fromRandom()
@@ -41,41 +29,14 @@ let coinA: Coin
 let coinB: Coin
 
 beforeAll(async () => {
-  srv = await startAppServer({ host: '127.0.0.1', port: 0, staticDir: resolve('dist'), devnetFile: ':memory:', signalling: LOOPBACK_SIGNALLING })
-  signalUrl = srv.url.replace(/^http/, 'ws') + '/signal'
-  built = await buildHarness()
-  harnessSrv = await serveHarness(built.dir)
-  payeeBrowser = await launch()
-  payee = await phone(payeeBrowser, srv.url + '/')
-  hostile = await launchPhone(harnessSrv.url)
-  h = hostile.page
-  const coins = await fundedCoins(srv.url, payerKey, [200_000, 150_000])
+  ({ payee, h } = lab)
+  const coins = await fundedCoins(lab.url, payerKey, [200_000, 150_000])
   coinA = coins[0]!
   coinB = coins[1]!
 })
-afterAll(async () => {
-  await hostile?.browser.close()
-  await payeeBrowser?.close()
-  await harnessSrv?.close()
-  built?.cleanup()
-  await srv?.close()
-})
-
-let walletReady: Promise<unknown> | undefined
-/** The payee's wallet, created through the UI once (expect.poll only works inside a test). */
-async function payeeWallet (): Promise<void> {
-  walletReady ??= createWallet(payee)
-  await walletReady
-}
 
 /** A fresh request on the payee's screen, joined by the hostile payer. */
-async function freshRequest (): Promise<{ paymentId: string, script: string, satoshis: number }> {
-  await payeeWallet()
-  const invite = await showCode(payee, AMOUNT)
-  const req = await joinAndGetRequest(h, invite, signalUrl)
-  expect(req.outputs).toHaveLength(1)
-  return { paymentId: req.paymentId, script: req.outputs[0]!.script, satoshis: req.outputs[0]!.satoshis }
-}
+const freshRequest = async (): ReturnType<typeof lab.freshRequest> => await lab.freshRequest(AMOUNT)
 
 async function expectUntouched (): Promise<void> {
   expect(await walletState(payee)).toEqual({ balance: 0, incoming: [] })
@@ -117,7 +78,7 @@ describe('a hostile payer cannot get the payee to accept a bad payment', () => {
       expect(ack, c.name).toMatchObject({ type: 'ack', paymentId: want.paymentId, accepted: false, reason: c.reason, txid })
       await expect.poll(() => receivePhase(payee), { message: c.name }).toBe('rejected')
       expect(await alerts(payee), c.name).toContain(reasonMessage(c.reason))
-      expect(await arcStatus(srv.url, txid), c.name).toBe(404)
+      expect(await arcStatus(lab.url, txid), c.name).toBe(404)
       await endRequest(payee)
       await expectUntouched()
     }
@@ -153,7 +114,7 @@ describe('a hostile payer cannot get the payee to accept a bad payment', () => {
 
     // The same request on a new code; this payer's link allows 4 MiB and sends 1.5 MiB:
     // the payee's link refuses it at the first frame and hangs up with the reason.
-    const again = await joinAndGetRequest(h, await newCode(payee), signalUrl, { maxMessageBytes: 4 * 1024 * 1024 })
+    const again = await joinAndGetRequest(h, await newCode(payee), lab.signalUrl, { maxMessageBytes: 4 * 1024 * 1024 })
     expect(again.paymentId).toBe(want.paymentId)
     await h.evaluate((b) => { void window.h.trySend(b) }, { ...base, id: 'payment:giant', beef: '00'.repeat(768 * 1024) })
     const hangUp = await peerHangUp(h)
@@ -166,14 +127,14 @@ describe('a hostile payer cannot get the payee to accept a bad payment', () => {
 
     // Within every message cap, but the coins come through 17 generations of unmined
     // transactions (more than the 16 the payee will check): refused as TOO_LARGE.
-    await joinAndGetRequest(h, await newCode(payee), signalUrl)
+    await joinAndGetRequest(h, await newCode(payee), lab.signalUrl)
     const deep = await unminedChain(coinA, payerKey, 17)
     const tx = await buildTx({ coin: deep, signer: payerKey, changeTo: payerKey, outputs: [want] })
     const tooDeep = await sendForAck(h, paymentMessage(want.paymentId, tx))
     expect(tooDeep).toMatchObject({ type: 'ack', paymentId: want.paymentId, accepted: false, reason: 'TOO_LARGE', txid: tx.id('hex') })
     await expect.poll(() => receivePhase(payee)).toBe('rejected')
     expect(await alerts(payee)).toContain(reasonMessage('TOO_LARGE'))
-    expect(await arcStatus(srv.url, tx.id('hex'))).toBe(404)
+    expect(await arcStatus(lab.url, tx.id('hex'))).toBe(404)
 
     await endRequest(payee)
     await expectUntouched()
@@ -183,7 +144,7 @@ describe('a hostile payer cannot get the payee to accept a bad payment', () => {
     const want = await freshRequest()
     // The payer spends the coin to itself first and gets that to the miner.
     const selfSpend = await buildTx({ coin: coinB, signer: payerKey, changeTo: payerKey, outputs: [] })
-    expect(await broadcastRaw(srv.url, selfSpend)).toBe(200)
+    expect(await broadcastRaw(lab.url, selfSpend)).toBe(200)
     // ...then hands the payee a perfectly valid payment from the same coin.
     const tx = await buildTx({ coin: coinB, signer: payerKey, changeTo: payerKey, outputs: [want] })
     const txid = tx.id('hex')
@@ -200,7 +161,7 @@ describe('a hostile payer cannot get the payee to accept a bad payment', () => {
     expect(await entry(payee, 'in').innerText()).toMatch(/Another transaction tries to spend the same coins/)
 
     // A block mines the self-spend; ARC now calls the payment REJECTED.
-    await mine(srv.url)
+    await mine(lab.url)
     await expect.poll(async () => (await walletState(payee)).incoming, { timeout: 30_000 }).toEqual([{ txid, status: 'failed' }])
     expect(await payee.getByTestId('incoming').count()).toBe(0)
     expect(await entry(payee, 'in').innerText()).toMatch(/spent by another transaction/)
@@ -220,8 +181,8 @@ describe('a hostile payer cannot get the payee to accept a bad payment', () => {
     const again = await sendForAck(h, msg)
     expect(again).toMatchObject({ type: 'ack', id: first!.id, paymentId: a.paymentId, accepted: true, txid })
     expect(await receivePhase(payee)).toMatch(/^(broadcast|seen)$/)
-    expect(await arcStatus(srv.url, txid)).toBe(200)
-    await mine(srv.url)
+    expect(await arcStatus(lab.url, txid)).toBe(200)
+    await mine(lab.url)
     await endRequest(payee)
     await payee.getByRole('button', { name: 'Wallet' }).click()
     await payee.getByRole('button', { name: 'Refresh' }).click()

@@ -3,68 +3,33 @@
 // make the payee take a payment on trust while online. The real app (built dist/) is the
 // payee, driven through its UI in headless Chromium; the payer is the link harness page,
 // sending transactions built in Node from real devnet coins.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { resolve } from 'node:path'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { LockingScript, P2PKH, PrivateKey, Transaction, UnlockingScript } from '@bsv/sdk'
-import type { Browser, Page } from 'playwright-core'
-import { startAppServer, type RunningServer } from '../../server/app-server.ts'
+import type { Page } from 'playwright-core'
 import { reasonMessage } from '../../src/core/protocol/reasons.ts'
-import { launch } from './browser.ts'
-import { launchPhone, type Phone } from './link-harness/browser.ts'
-import { buildHarness, serveHarness, type HarnessServer } from './link-harness/serve.ts'
-import { createWallet, phone } from './wallet-ui.ts'
 import {
-  alerts, arcStatus, buildTx, endRequest, fundedCoins, joinAndGetRequest, minedScriptCoin, paymentMessage,
-  receivePhase, sendForAck, showCode, startJankProbe, stopJankProbe, walletState, type Coin
+  alerts, arcStatus, buildTx, endRequest, fundedCoins, minedScriptCoin, paymentMessage,
+  receivePhase, sendForAck, startJankProbe, stopJankProbe, walletState, type Coin
 } from './hostile-helpers.ts'
 import { bombLockingScript, merklePathFor } from '../unit/protocol-fixtures.ts'
-import { failOnPageErrors } from './page-errors.ts'
-import { LOOPBACK_SIGNALLING } from './loopback-signalling.ts'
+import { useHostileLab } from './hostile-fixture.ts'
 
 const AMOUNT = 20_000
 /** 20,000 rounds of hashing a 4 MB item: about 40 minutes of CPU without a bound. */
 const BOMB_ROUNDS = 20_000
-failOnPageErrors()
-
-let srv: RunningServer
-let signalUrl: string
-let built: { dir: string, cleanup: () => void }
-let harnessSrv: HarnessServer
-let payeeBrowser: Browser
+const lab = useHostileLab({ appPayee: true })
+/** The real app (the payee) and the hostile payer's harness page, once the lab is up. */
 let payee: Page
-let hostile: Phone
 let h: Page
 const payerKey = PrivateKey.fromRandom()
 let coins: Coin[]
 
 beforeAll(async () => {
-  srv = await startAppServer({ host: '127.0.0.1', port: 0, staticDir: resolve('dist'), devnetFile: ':memory:', signalling: LOOPBACK_SIGNALLING })
-  signalUrl = srv.url.replace(/^http/, 'ws') + '/signal'
-  built = await buildHarness()
-  harnessSrv = await serveHarness(built.dir)
-  payeeBrowser = await launch()
-  payee = await phone(payeeBrowser, srv.url + '/')
-  hostile = await launchPhone(harnessSrv.url)
-  h = hostile.page
-  coins = await fundedCoins(srv.url, payerKey, [200_000, 200_000, 150_000])
-})
-afterAll(async () => {
-  await hostile?.browser.close()
-  await payeeBrowser?.close()
-  await harnessSrv?.close()
-  built?.cleanup()
-  await srv?.close()
+  ({ payee, h } = lab)
+  coins = await fundedCoins(lab.url, payerKey, [200_000, 200_000, 150_000])
 })
 
-let walletReady: Promise<unknown> | undefined
-async function freshRequest (): Promise<{ paymentId: string, script: string, satoshis: number }> {
-  // expect.poll (inside createWallet) only works inside a test.
-  walletReady ??= createWallet(payee)
-  await walletReady
-  const invite = await showCode(payee, AMOUNT)
-  const req = await joinAndGetRequest(h, invite, signalUrl)
-  return { paymentId: req.paymentId, script: req.outputs[0]!.script, satoshis: req.outputs[0]!.satoshis }
-}
+const freshRequest = async (): ReturnType<typeof lab.freshRequest> => await lab.freshRequest(AMOUNT)
 
 /** Pays `want` from a bomb coin: the unlocking push the bomb expects, no signature needed. */
 function bombPayment (coin: Coin, want: { script: string, satoshis: number }): Transaction {
@@ -117,12 +82,12 @@ describe('the payee cannot be frozen by a payment that is costly to check (issue
     expect(r.ms).toBeLessThan(5_000)
     await expect.poll(() => receivePhase(payee)).toBe('rejected')
     expect(await alerts(payee)).toContain(reasonMessage('BAD_PROOF'))
-    expect(await arcStatus(srv.url, tx.id('hex'))).toBe(404)
+    expect(await arcStatus(lab.url, tx.id('hex'))).toBe(404)
     await endRequest(payee)
   })
 
   it('a CPU bomb that is really mined is refused TOO_COSTLY within the budget while the payee\'s screen keeps answering', async () => {
-    const bombCoin = await minedScriptCoin(srv.url, coins[1]!, payerKey, bombLockingScript(BOMB_ROUNDS), 100_000)
+    const bombCoin = await minedScriptCoin(lab.url, coins[1]!, payerKey, bombLockingScript(BOMB_ROUNDS), 100_000)
     const want = await freshRequest()
     const tx = bombPayment(bombCoin, want)
     const r = await sendWatchingPayee(paymentMessage(want.paymentId, tx))
@@ -136,7 +101,7 @@ describe('the payee cannot be frozen by a payment that is costly to check (issue
     expect(r.maxRoundTripMs).toBeLessThan(1_500)
     await expect.poll(() => receivePhase(payee)).toBe('rejected')
     expect(await alerts(payee)).toContain(reasonMessage('TOO_COSTLY'))
-    expect(await arcStatus(srv.url, tx.id('hex'))).toBe(404)
+    expect(await arcStatus(lab.url, tx.id('hex'))).toBe(404)
     await endRequest(payee)
     expect(await walletState(payee)).toEqual({ balance: 0, incoming: [] })
   })
@@ -145,7 +110,7 @@ describe('the payee cannot be frozen by a payment that is costly to check (issue
 describe('a busy header service is not "offline" (issue 9 item 5)', () => {
   it('with the header service answering 429 the payment is refused PROOFS_UNAVAILABLE, not accepted; resent once it answers, it is accepted with checked proofs', async () => {
     // A coin in a block the payee has never looked up.
-    const [coin] = await fundedCoins(srv.url, payerKey, [120_000])
+    const [coin] = await fundedCoins(lab.url, payerKey, [120_000])
     const want = await freshRequest()
     let headerCalls = 0
     await payee.route('**/devnet/chain/block/*/header', async route => {
@@ -160,7 +125,7 @@ describe('a busy header service is not "offline" (issue 9 item 5)', () => {
     expect(headerCalls).toBeGreaterThanOrEqual(3)
     await expect.poll(() => receivePhase(payee)).toBe('rejected')
     expect(await alerts(payee)).toContain(reasonMessage('PROOFS_UNAVAILABLE'))
-    expect(await arcStatus(srv.url, tx.id('hex'))).toBe(404)
+    expect(await arcStatus(lab.url, tx.id('hex'))).toBe(404)
 
     await payee.unroute('**/devnet/chain/block/*/header')
     const accepted = await sendForAck(h, msg, 20_000)

@@ -5,7 +5,7 @@
 // allowed only inside a closed "Details" disclosure, which a person opens on purpose.
 import { describe, expect, it } from 'vitest'
 import type { Page } from 'playwright-core'
-import { usePhonePairs } from './phone-pair.ts'
+import { showPaymentCode, usePhonePairs } from './phone-pair.ts'
 import { jargonIn } from '../jargon-patterns.ts'
 import { axeViolations, BLOCKING, formatFindings } from './a11y-helpers.ts'
 
@@ -45,11 +45,7 @@ describe('no jargon on any screen a person reaches with bad input or a failure',
   it('garbage, a damaged code, wrong amounts, a lost link and a spent code are all said in plain words', async () => {
     const [payer, payee] = await pair.twoPhones()
     const p = payee.page
-    await p.getByRole('button', { name: 'Receive' }).click()
-    await p.getByLabel('Amount (satoshis)').fill('12000')
-    await p.getByRole('button', { name: 'Show payment code' }).click()
-    await p.getByTestId('pair-qr').waitFor()
-    const code = (await p.getByTestId('pair-qr').getAttribute('data-text'))!
+    const code = await showPaymentCode(p, 12_000)
     await sweep(p, 'payee showing a code')
 
     const q = payer.page

@@ -47,6 +47,18 @@ async function fragmentsShown (payer: Page): Promise<number> {
   return Number(/(\d+) parts/.exec(info)?.[1] ?? NaN)
 }
 
+/**
+ * The payee films the payer's moving code (each part about three times over; `drop` says
+ * which frames never reach its camera) and stores the payment. Returns the payment's txid.
+ */
+async function payeeFilmsPayment (payer: { page: Page }, payee: { page: Page, camera: string }, drop?: (i: number) => boolean): Promise<string> {
+  const n = await fragmentsShown(payer.page)
+  await filmAnimated(payer.page, payee.camera, pair.dir, { distinct: n * 3, drop })
+  await payee.page.getByTestId('film-payment').click()
+  await expect.poll(() => receivePhase(payee.page), { timeout: 30_000 }).toBe('queued')
+  return (await stored(payee.page)).sessions.find(s => s.role === 'payee')?.state.txid as string
+}
+
 describe('pay by codes only, no network between the phones', () => {
   it('a full payment with both phones offline, 20% of the payment\'s frames lost, then paid exactly once', async () => {
     const [payer, payee] = await pair.twoPhones()
@@ -59,10 +71,7 @@ describe('pay by codes only, no network between the phones', () => {
     expect(payerSession?.state.phase).toBe('handedOver')
 
     // The payee films the moving code; every fifth frame never reaches its camera.
-    const n = await fragmentsShown(payer.page)
-    await filmAnimated(payer.page, payee.camera, pair.dir, { distinct: n * 3, drop: i => i % 5 === 2 })
-    await payee.page.getByTestId('film-payment').click()
-    await expect.poll(() => receivePhase(payee.page), { timeout: 30_000 }).toBe('queued')
+    const txid = await payeeFilmsPayment(payer, payee, i => i % 5 === 2)
     expect(await textOf(payee.page, 'proofs')).toContain('Accepted offline')
 
     // Its signed answer goes back the same way.
@@ -73,7 +82,6 @@ describe('pay by codes only, no network between the phones', () => {
     await expect.poll(() => payPhase(payer.page), { timeout: 30_000 }).toBe('acked')
 
     // Back online: the payee's outbox broadcasts; the payer's stands down. One tx, once.
-    const txid = (await stored(payee.page)).sessions.find(s => s.role === 'payee')?.state.txid as string
     expect(txid).toMatch(/^[0-9a-f]{64}$/)
     await payee.page.context().setOffline(false)
     await payer.page.context().setOffline(false)
@@ -130,11 +138,7 @@ describe('pay by codes only, no network between the phones', () => {
     await payee.ctx.setOffline(true)
     await requestByCodes(payee.page, 'Closed tab')
     await payerConfirms(payer, payee.page)
-    const n = await fragmentsShown(payer.page)
-    await filmAnimated(payer.page, payee.camera, pair.dir, { distinct: n * 3 })
-    await payee.page.getByTestId('film-payment').click()
-    await expect.poll(() => receivePhase(payee.page), { timeout: 30_000 }).toBe('queued')
-    const txid = (await stored(payee.page)).sessions.find(s => s.role === 'payee')?.state.txid as string
+    const txid = await payeeFilmsPayment(payer, payee)
     await kill(payee)
 
     // Reopened (and online again): the stored payment is there and its outbox sends it.
@@ -207,16 +211,12 @@ describe('pay by codes only, no network between the phones', () => {
     const payerSessions = (await stored(payer.page)).sessions.filter(s => s.role === 'payer')
     expect(payerSessions.map(s => s.paymentId)).toEqual([requestId])
 
-    const n = await fragmentsShown(payer.page)
-    await filmAnimated(payer.page, payee.camera, pair.dir, { distinct: n * 3 })
-    await payee.page.getByTestId('film-payment').click()
-    await expect.poll(() => receivePhase(payee.page), { timeout: 30_000 }).toBe('queued')
+    const txid = await payeeFilmsPayment(payer, payee)
     await filmStatic(payee.page, payer.camera, pair.dir)
     await payer.page.getByRole('button', { name: 'Scan the payee\'s answer' }).click()
     await expect.poll(() => payPhase(payer.page), { timeout: 30_000 }).toBe('acked')
 
     // Online again: one transaction, one entry on each side, one session each.
-    const txid = (await stored(payee.page)).sessions.find(s => s.role === 'payee')?.state.txid as string
     await payee.page.context().setOffline(false)
     await payer.page.context().setOffline(false)
     await expect.poll(async () => (await fetch(`${pair.srv.url}/devnet/arc/v1/tx/${txid}`)).status, { timeout: 60_000 }).toBe(200)
@@ -247,11 +247,7 @@ describe('pay by codes only, no network between the phones', () => {
     await payee.page.context().setOffline(true)
     await requestByCodes(payee.page, 'Left before the answer')
     await payerConfirms(payer, payee.page)
-    const n = await fragmentsShown(payer.page)
-    await filmAnimated(payer.page, payee.camera, pair.dir, { distinct: n * 3 })
-    await payee.page.getByTestId('film-payment').click()
-    await expect.poll(() => receivePhase(payee.page), { timeout: 30_000 }).toBe('queued')
-    const txid = (await stored(payee.page)).sessions.find(s => s.role === 'payee')?.state.txid as string
+    const txid = await payeeFilmsPayment(payer, payee)
     // The payee walks away with it, still offline; the payer never films its answer.
 
     await payer.page.context().setOffline(false)

@@ -1,6 +1,7 @@
 // Fixture for face-to-face payment tests: the real server with signalling, a folder for
-// camera pictures, and a funded payer plus an empty payee on demand.
+// camera pictures, a funded payer plus an empty payee on demand, and the payee's first step.
 import { afterAll, beforeAll } from 'vitest'
+import type { Page } from 'playwright-core'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
@@ -43,4 +44,14 @@ export function usePhonePairs (name: string): PhonePair {
       return [payer, payee]
     }
   }
+}
+
+/** The payee asks for `sats` with a one-scan code; returns the code's text, as a payer would paste it. */
+export async function showPaymentCode (payee: Page, sats: number): Promise<string> {
+  await payee.getByRole('button', { name: 'Receive' }).click()
+  await payee.getByLabel('Amount (satoshis)').fill(String(sats))
+  await payee.getByRole('button', { name: 'Show payment code' }).click()
+  const qr = payee.getByTestId('pair-qr')
+  await qr.waitFor()
+  return (await qr.getAttribute('data-text'))!
 }

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest'
 import type { Page } from 'playwright-core'
 import { useApp } from './app-fixture.ts'
-import { balanceSats, createWallet, entry, fundedWallet, phone, receiveAddress, send } from './wallet-ui.ts'
+import { aliceAndBob, balanceSats, createWallet, entry, phone, send } from './wallet-ui.ts'
 
 const app = useApp()
 
@@ -17,11 +17,7 @@ async function beingSent (page: Page): Promise<number> {
 
 describe('the balance line after paying', () => {
   it('shows what single and chained payments send (amount + fee), not the coins they spend, and clears once the network has them', async () => {
-    const alice = await phone(app.browser, app.url + '/')
-    await fundedWallet(alice).catch(async e => { throw new Error(`${(e as Error).message}\n${await alice.locator('main').innerText()}`) })
-    const bob = await phone(app.browser, app.url + '/')
-    await createWallet(bob)
-    const bobAddress = await receiveAddress(bob)
+    const { alice, bobAddress } = await aliceAndBob(app.browser, app.url + '/')
 
     // Offline, so nothing reaches the network: each payment stays "being sent".
     await alice.context().setOffline(true)
@@ -60,11 +56,7 @@ describe('the balance line after paying', () => {
 
 describe('fee before commitment', () => {
   it('the confirm screen shows fee and total before the button, and a payment the wallet cannot afford gets no button', async () => {
-    const alice = await phone(app.browser, app.url + '/')
-    await fundedWallet(alice)
-    const bob = await phone(app.browser, app.url + '/')
-    await createWallet(bob)
-    const bobAddress = await receiveAddress(bob)
+    const { alice, bobAddress } = await aliceAndBob(app.browser, app.url + '/')
 
     await alice.getByRole('button', { name: 'Pay', exact: true }).click()
     await alice.getByLabel('Address or bitcoin: link').fill(bobAddress)

@@ -5,17 +5,13 @@ import { describe, expect, it } from 'vitest'
 import { useApp } from './app-fixture.ts'
 import { HD, Mnemonic } from '@bsv/sdk'
 import { readFileSync } from 'node:fs'
-import { balanceSats, createWallet, entry, faucetTo, fundedWallet, mine, PASS, phone, receiveAddress, refresh, restoreWallet, send, unlock } from './wallet-ui.ts'
+import { aliceAndBob, balanceSats, createWallet, entry, faucetTo, fundedWallet, mine, PASS, phone, receiveAddress, refresh, restoreWallet, send, unlock } from './wallet-ui.ts'
 
 const app = useApp()
 
 describe('wallet faults', () => {
   it('a payment signed offline survives closing the tab and is broadcast after reopening online', async () => {
-    const alice = await phone(app.browser, app.url + '/')
-    await fundedWallet(alice)
-    const bob = await phone(app.browser, app.url + '/')
-    await createWallet(bob)
-    const bobAddress = await receiveAddress(bob)
+    const { alice, bob, bobAddress } = await aliceAndBob(app.browser, app.url + '/')
 
     await alice.context().setOffline(true)
     await send(alice, bobAddress, 300_000)
@@ -109,6 +105,37 @@ describe('wallet faults', () => {
     await page.clock.fastForward('02:00')
     await page.getByRole('button', { name: 'Unlock' }).waitFor({ timeout: 10_000 })
     await unlock(page)
+  })
+})
+
+describe('restored history dates', () => {
+  const DAY = 86_400
+  const now = Math.floor(Date.now() / 1000)
+  // The devnet's chain starts 40 days ago, so blocks can be dated last month.
+  const dated = useApp({ devnetFirstBlockTime: now - 40 * DAY })
+
+  it('a restored wallet dates each payment by the block that mined it, not by the day of the restore', async () => {
+    const words = Mnemonic.fromEntropy(Array.from({ length: 16 }, (_, i) => i * 11 + 5)).toString()
+    const root = HD.fromSeed(Mnemonic.fromString(words).toSeed())
+    const receive = (i: number): string => root.derive(`m/44'/236'/0'/0/${i}`).privKey.toAddress([0x6f])
+    const monthAgo = now - 30 * DAY
+    const tenDaysAgo = now - 10 * DAY
+    const older = await faucetTo(dated.url, receive(0), 3_000)
+    await mine(dated.url, 1, monthAgo)
+    const newer = await faucetTo(dated.url, receive(1), 4_000)
+    await mine(dated.url, 1, tenDaysAgo)
+
+    const page = await phone(dated.browser, dated.url + '/')
+    await restoreWallet(page, words)
+    await expect.poll(() => balanceSats(page), { timeout: 60_000 }).toBe(7_000)
+    // Dates as this browser writes them (its locale and time zone).
+    const dateOf = async (sec: number): Promise<string> => await page.evaluate(ms => new Date(ms).toLocaleDateString(), sec * 1000)
+    const today = await dateOf(Math.floor(Date.now() / 1000))
+    for (const [txid, sec] of [[older, monthAgo], [newer, tenDaysAgo]] as const) {
+      const row = await page.getByTestId('history').locator(`li[data-txid="${txid}"]`).innerText()
+      expect(row).toContain(await dateOf(sec))
+      expect(row).not.toContain(today)
+    }
   })
 })
 

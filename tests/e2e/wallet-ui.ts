@@ -29,6 +29,18 @@ export async function fundedWallet (page: Page): Promise<string> {
   return words
 }
 
+/**
+ * Two phones on `url`: alice holding 1,000,000 devnet sats and bob with an empty wallet,
+ * and bob's receive address. A failed funding says what alice's screen showed.
+ */
+export async function aliceAndBob (browser: Browser, url: string): Promise<{ alice: Page, bob: Page, bobAddress: string }> {
+  const alice = await phone(browser, url)
+  await fundedWallet(alice).catch(async e => { throw new Error(`${(e as Error).message}\n${await alice.locator('main').innerText()}`) })
+  const bob = await phone(browser, url)
+  await createWallet(bob)
+  return { alice, bob, bobAddress: await receiveAddress(bob) }
+}
+
 export async function restoreWallet (page: Page, words: string, bip39Passphrase = ''): Promise<void> {
   await page.getByRole('button', { name: 'Restore from words' }).click()
   await page.getByLabel('Recovery words (12 or 24)').fill(words)
@@ -75,8 +87,9 @@ export function entry (page: Page, direction: 'in' | 'out' | 'self') {
   return page.getByTestId('history').locator(`li[data-direction="${direction}"]`)
 }
 
-export async function mine (url: string, blocks = 1): Promise<void> {
-  const r = await fetch(url + '/devnet/mine', { method: 'POST', body: JSON.stringify({ blocks }) })
+/** Mines `blocks` on the devnet; with `time` (Unix seconds) the first is dated then. */
+export async function mine (url: string, blocks = 1, time?: number): Promise<void> {
+  const r = await fetch(url + '/devnet/mine', { method: 'POST', body: JSON.stringify({ blocks, time }) })
   if (!r.ok) throw new Error(`mine failed: ${r.status}`)
 }
 

@@ -1,7 +1,7 @@
 // The devnet is the chain every other test trusts, so it must really reject bad spends, and
 // answer in the shapes and status codes of ARC (arc.yaml) and WhatsOnChain (its docs).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { LockingScript, MerklePath, P2PKH, Transaction, UnlockingScript } from '@bsv/sdk'
+import { Hash, LockingScript, MerklePath, P2PKH, Transaction, UnlockingScript, Utils } from '@bsv/sdk'
 import { startAppServer, type RunningServer } from '../../server/app-server.ts'
 import { alice, addr, arcFee, bob, carol, faucet, mine, spend } from './devnet-helpers.ts'
 
@@ -355,5 +355,60 @@ describe('devnet rate limit (WhatsOnChain without a key)', () => {
     } finally {
       await limited.close()
     }
+  })
+})
+
+describe('devnet block times', () => {
+  const DAY = 86_400
+  const now = Math.floor(Date.now() / 1000)
+  const start = now - 30 * DAY
+  let dated: RunningServer
+  const at = (): string => dated.url + '/devnet'
+  const header = async (height: number): Promise<any> => await (await fetch(`${at()}/chain/block/${height}/header`)).json()
+  const mineAt = async (time: unknown): Promise<Response> => await fetch(at() + '/mine', { method: 'POST', body: JSON.stringify({ blocks: 1, time }) })
+  /** The block hash a node computes from the header's 80 bytes. */
+  function hashOf (h: any): string {
+    const w = new Utils.Writer()
+    w.writeUInt32LE(h.version)
+    w.writeReverse(Utils.toArray(h.previousblockhash, 'hex'))
+    w.writeReverse(Utils.toArray(h.merkleroot, 'hex'))
+    w.writeUInt32LE(h.time)
+    w.writeUInt32LE(parseInt(h.bits, 16))
+    w.writeUInt32LE(h.nonce)
+    return Utils.toHex(Hash.hash256(w.toArray()).reverse())
+  }
+
+  beforeAll(async () => { dated = await startAppServer({ host: '127.0.0.1', port: 0, devnetFile: ':memory:', devnetFirstBlockTime: start }) })
+  afterAll(async () => { await dated.close() })
+
+  it('a chain started in the past takes a block dated last week: its hash covers that time, the next block links to it, and its proofs verify', async () => {
+    expect((await header(0)).time).toBe(start)
+    expect((await header(5)).time).toBe(start + 5 * 600)
+    const funding = await faucet(at(), alice, 20_000)
+    const txid = funding.id('hex')
+    const lastWeek = now - 7 * DAY
+    expect((await mineAt(lastWeek)).status).toBe(200)
+    const st = await (await fetch(`${at()}/arc/v1/tx/${txid}`)).json() as any
+    expect(st.txStatus).toBe('MINED')
+    const h = await header(st.blockHeight)
+    expect(h.time).toBe(lastWeek)
+    expect(h.hash).toBe(hashOf(h))
+    expect(st.blockHash).toBe(h.hash)
+    expect(MerklePath.fromHex(st.merklePath).computeRoot(txid)).toBe(h.merkleroot)
+    // WhatsOnChain's transaction view dates it by that block too.
+    const wocStatus = await (await fetch(`${at()}/chain/txs/status`, { method: 'POST', body: JSON.stringify({ txids: [txid] }) })).json()
+    expect(wocStatus).toEqual([expect.objectContaining({ txid, blockhash: h.hash, blocktime: lastWeek })])
+    await mine(at())
+    expect((await header(st.blockHeight + 1)).previousblockhash).toBe(h.hash)
+  })
+
+  it('refuses a time a real chain would refuse (not after the median of the last 11 blocks, over two hours ahead, not whole seconds) and mines nothing', async () => {
+    const tip = (await (await fetch(at() + '/chain/chain/info')).json() as any).blocks
+    for (const time of [start, now + 3 * 3600, 'yesterday', 1.5]) {
+      const r = await mineAt(time)
+      expect(r.status, String(time)).toBe(400)
+      expect((await r.json() as any).error).toMatch(/time/)
+    }
+    expect((await (await fetch(at() + '/chain/chain/info')).json() as any).blocks).toBe(tip)
   })
 })

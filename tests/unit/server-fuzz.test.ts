@@ -10,6 +10,7 @@ import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { alice, addr } from './devnet-helpers.ts'
+import { rng } from './seeded-random.ts'
 
 const MAX_REQUESTS = 700
 const MAX_MS = 40_000
@@ -20,18 +21,6 @@ let url = ''
 let staticDir = ''
 let exited: number | null | undefined
 let stderr = ''
-
-/** Small deterministic PRNG (mulberry32) so a failure can be replayed from its seed. */
-function rng (seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 beforeAll(async () => {
   staticDir = mkdtempSync(join(tmpdir(), 'handover-fuzz-'))

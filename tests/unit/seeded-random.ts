@@ -1,0 +1,14 @@
+// A small deterministic PRNG (mulberry32) for fuzzing and simulations, so a run can be
+// replayed from its seed. Not for keys: those come from the SDK's secure randomness.
+
+/** Numbers in [0, 1), the same sequence for the same seed. */
+export function rng (seed: number): () => number {
+  let a = seed >>> 0
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0
+    let t = a
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
