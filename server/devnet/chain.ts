@@ -241,11 +241,18 @@ export class Devnet {
     })
   }
 
-  private async checkBlockTimes (first: number, last: number): Promise<void> {
-    const recent = await this.knex('mockchain_block_headers').orderBy('height', 'desc').limit(MEDIAN_TIME_BLOCKS).select('time') as Array<{ time: number }>
+  /** The median of the times of the block at `height` and the 10 before it (BIP113's median time past). */
+  async medianTimePast (height?: number): Promise<number | undefined> {
+    let q = this.knex('mockchain_block_headers').orderBy('height', 'desc').limit(MEDIAN_TIME_BLOCKS).select('time')
+    if (height !== undefined) q = q.where('height', '<=', height)
+    const recent = await q as Array<{ time: number }>
     const times = recent.map(r => Number(r.time)).sort((a, b) => a - b)
-    const medianTimePast = times.length === 0 ? -1 : times[Math.floor(times.length / 2)]!
-    if (first <= medianTimePast) throw new RangeError(`time ${first} is not after the median time of the last ${times.length} blocks (${medianTimePast})`)
+    return times.length === 0 ? undefined : times[Math.floor(times.length / 2)]
+  }
+
+  private async checkBlockTimes (first: number, last: number): Promise<void> {
+    const medianTimePast = await this.medianTimePast() ?? -1
+    if (first <= medianTimePast) throw new RangeError(`time ${first} is not after the median time of the last ${MEDIAN_TIME_BLOCKS} blocks (${medianTimePast})`)
     const latest = Math.floor(Date.now() / 1000) + MAX_FUTURE_BLOCK_SEC
     if (last > latest) throw new RangeError(`time ${last} is more than two hours ahead`)
   }

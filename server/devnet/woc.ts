@@ -65,7 +65,7 @@ async function unspentResult (devnet: Devnet, scriptHash: string, kind: Kind, to
   return p.nextPageToken !== undefined ? { result, nextPageToken: p.nextPageToken } : { result }
 }
 
-function headerJson (h: Header, tipHeight: number, next?: string): Record<string, unknown> {
+function headerJson (h: Header, tipHeight: number, medianTime: number, next?: string): Record<string, unknown> {
   return {
     hash: h.hash,
     confirmations: tipHeight - h.height + 1,
@@ -75,7 +75,7 @@ function headerJson (h: Header, tipHeight: number, next?: string): Record<string
     versionHex: h.version.toString(16).padStart(8, '0'),
     merkleroot: h.merkleRoot,
     time: h.time,
-    mediantime: h.time,
+    mediantime: medianTime,
     nonce: h.nonce,
     bits: h.bits.toString(16),
     difficulty: 1,
@@ -211,7 +211,7 @@ export async function handleWoc (devnet: Devnet, method: string, path: string, q
     const h = await devnet.header(HASH.test(key) ? key : Number(key))
     if (h == null) return text(404, 'Not Found')
     const next = await devnet.header(h.height + 1)
-    return json(200, headerJson(h, (await devnet.tip()).height, next?.hash))
+    return json(200, headerJson(h, (await devnet.tip()).height, await devnet.medianTimePast(h.height) ?? h.time, next?.hash))
   }
   if (method === 'GET' && path === '/block/headers') {
     // The latest 10 headers, newest first (the SDK's ChainTracker reads [0].height).
@@ -219,13 +219,13 @@ export async function handleWoc (devnet: Devnet, method: string, path: string, q
     const out: unknown[] = []
     for (let height = tip.height; height >= 0 && height > tip.height - 10; height--) {
       const h = await devnet.header(height)
-      if (h !== undefined) out.push(headerJson(h, tip.height, height === tip.height ? undefined : (await devnet.header(height + 1))?.hash))
+      if (h !== undefined) out.push(headerJson(h, tip.height, await devnet.medianTimePast(h.height) ?? h.time, height === tip.height ? undefined : (await devnet.header(height + 1))?.hash))
     }
     return json(200, out)
   }
   if (method === 'GET' && path === '/chain/info') {
     const tip = await devnet.tip()
-    return json(200, { chain: 'devnet', blocks: tip.height, headers: tip.height, bestblockhash: tip.hash, difficulty: 1, mediantime: tip.time, verificationprogress: 1, pruned: false, chainwork: (tip.height + 1).toString(16).padStart(64, '0') })
+    return json(200, { chain: 'devnet', blocks: tip.height, headers: tip.height, bestblockhash: tip.hash, difficulty: 1, mediantime: await devnet.medianTimePast(tip.height) ?? tip.time, verificationprogress: 1, pruned: false, chainwork: (tip.height + 1).toString(16).padStart(64, '0') })
   }
   if (method === 'GET' && path === '/exchangerate') {
     // The simulator's price (MockServices), in WhatsOnChain's shape.

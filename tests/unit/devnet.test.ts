@@ -402,6 +402,17 @@ describe('devnet block times', () => {
     expect((await header(st.blockHeight + 1)).previousblockhash).toBe(h.hash)
   })
 
+  it('reports each header\'s median time past (the median of its own and the 10 earlier block times), as WhatsOnChain does, not the block\'s own time', async () => {
+    // Blocks 0..10 are dated start, start + 600, ...: the median of the 11 is block 5's time.
+    expect((await header(10)).mediantime).toBe(start + 5 * 600)
+    // A header with fewer than 11 ancestors takes the median of what there is.
+    expect((await header(2)).mediantime).toBe(start + 1 * 600)
+    const info = await (await fetch(at() + '/chain/chain/info')).json() as any
+    const tip = await header(info.blocks)
+    expect(info.mediantime).toBe(tip.mediantime)
+    expect(info.mediantime).toBeLessThan(tip.time)
+  })
+
   it('refuses a time a real chain would refuse (not after the median of the last 11 blocks, over two hours ahead, not whole seconds) and mines nothing', async () => {
     const tip = (await (await fetch(at() + '/chain/chain/info')).json() as any).blocks
     for (const time of [start, now + 3 * 3600, 'yesterday', 1.5]) {
