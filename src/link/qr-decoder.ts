@@ -53,11 +53,30 @@ interface BarcodeDetectorCtor {
   getSupportedFormats: () => Promise<string[]>
 }
 
+/** How long the platform may take to list its formats before we decode ourselves. */
+const FORMATS_MS = 2000
+
+/** The platform's formats, or none if it fails to say (throws, rejects, hangs, answers nonsense). */
+async function supportedFormats (BD: BarcodeDetectorCtor): Promise<string[]> {
+  let timer: ReturnType<typeof setTimeout> | undefined
+  try {
+    const formats: unknown = await Promise.race([
+      BD.getSupportedFormats(),
+      new Promise<never>((_resolve, reject) => { timer = setTimeout(() => { reject(new Error('no answer')) }, FORMATS_MS) })
+    ])
+    return Array.isArray(formats) ? formats.filter((f): f is string => typeof f === 'string') : []
+  } catch {
+    return []
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
 async function nativeDecoder (): Promise<FrameDecoder | undefined> {
   const BD = (globalThis as { BarcodeDetector?: BarcodeDetectorCtor }).BarcodeDetector
-  if (BD === undefined) return undefined
+  if (typeof BD !== 'function') return undefined
   try {
-    if (!(await BD.getSupportedFormats()).includes('qr_code')) return undefined
+    if (!(await supportedFormats(BD)).includes('qr_code')) return undefined
     const det = new BD({ formats: ['qr_code'] })
     // Not every platform detector reads light-on-dark codes: every other frame is shown
     // to it inverted (a GPU filter, cheap), where the canvas can filter.
@@ -209,6 +228,15 @@ async function mainThreadDecoder (): Promise<FrameDecoder> {
   const { jsqrDecode } = await import('./qr-jsqr.ts')
   const grabber = new FrameGrabber()
   return { engine: 'jsqr-main', decode: async video => jsqrDecode(grabber.pixels(video)), close: () => {} }
+}
+
+/**
+ * The engine to turn to when `engine` breaks mid-scan: a platform detector that fails
+ * (Android Chrome without its detection service rejects every detect()) gives way to our
+ * own worker; a dead worker to jsQR here.
+ */
+export function fallbackFor (engine: DecoderEngine): DecoderChoice | undefined {
+  return engine === 'native' ? 'zxing' : engine === 'jsqr-main' ? undefined : 'jsqr-main'
 }
 
 /** The best decoder this browser offers (or the one asked for). */

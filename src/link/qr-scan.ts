@@ -4,7 +4,7 @@
 // worker can take the camera's frames itself (MediaStreamTrackProcessor, Chromium), it
 // does, and the main thread only hears of the codes read.
 // Loaded lazily by the UI.
-import { openDecoder, type DecoderChoice, type DecoderEngine, type FrameDecoder } from './qr-decoder.ts'
+import { fallbackFor, openDecoder, type DecoderChoice, type DecoderEngine, type FrameDecoder } from './qr-decoder.ts'
 
 export type { DecoderChoice, DecoderEngine } from './qr-decoder.ts'
 
@@ -104,12 +104,18 @@ export async function scanQrFromCamera (opts: ScanOptions = {}): Promise<string>
     const fps = opts.fps ?? 8
     const stopIfAborted = (): void => { if (opts.signal?.aborted === true) throw new DOMException('scan cancelled', 'AbortError') }
     const track = stream.getVideoTracks()[0]
-    if (track !== undefined && opts.frames !== 'video') {
-      const text = await watchCamera(decoder, track, fps, opts)
-      if (text !== undefined) return text
-      stopIfAborted()
+    /** Lets `d` watch the camera where it can; undefined: go on frame by frame with it. */
+    const begin = async (d: FrameDecoder): Promise<string | undefined> => {
+      if (track !== undefined && opts.frames !== 'video') {
+        const text = await watchCamera(d, track, fps, opts)
+        if (text !== undefined) return text
+        stopIfAborted()
+      }
+      opts.onDecoder?.(d.engine, 'video')
+      return undefined
     }
-    opts.onDecoder?.(decoder.engine, 'video')
+    const first = await begin(decoder)
+    if (first !== undefined) return first
     const interval = 1000 / fps
     for (;;) {
       stopIfAborted()
@@ -119,8 +125,16 @@ export async function scanQrFromCamera (opts: ScanOptions = {}): Promise<string>
         try {
           texts = await decoder.decode(video)
         } catch {
-          // The engine broke (its worker died): carry on with the plain one rather than stop scanning.
-          if (decoder.engine !== 'jsqr-main') { decoder.close(); decoder = await openDecoder('jsqr-main'); opts.onDecoder?.(decoder.engine, 'video') }
+          // The engine broke (its worker died, the platform's detector is unavailable):
+          // carry on with the next one rather than stop scanning.
+          const next = fallbackFor(decoder.engine)
+          if (next !== undefined) {
+            decoder.close()
+            decoder = await openDecoder(next)
+            stopIfAborted()
+            const text = await begin(decoder)
+            if (text !== undefined) return text
+          }
         }
         stopIfAborted()
         for (const text of texts) if (opts.accept?.(text) ?? true) return text
