@@ -1,7 +1,7 @@
 // The scanner's pixel decoders (the functions its worker runs): zxing-cpp and the jsQR
-// fallback both read our codes and BIP21 codes, dark-mode (inverted) ones included (and
-// zxing-cpp moiré-striped and glare-washed ones), and
-// find nothing in a frame without a code.
+// fallback both read our codes and BIP21 codes, dark-mode (inverted) ones included, and
+// find nothing in a frame without a code; zxing-cpp also reads moiré-striped and
+// glare-washed ones.
 import { describe, expect, it } from 'vitest'
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
