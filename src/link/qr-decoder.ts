@@ -12,6 +12,13 @@ export type DecoderChoice = 'auto' | DecoderEngine
 export interface FrameDecoder {
   readonly engine: DecoderEngine
   decode: (video: HTMLVideoElement) => Promise<string[]>
+  /**
+   * Where the engine can take the camera's frames itself, off the main thread: starts
+   * doing so, calling `onTexts` with the codes of each frame that has any, and returns a
+   * promise that rejects if watching stops by itself (then decode() frame by frame).
+   * Undefined where this browser cannot (no MediaStreamTrackProcessor).
+   */
+  watch?: (track: MediaStreamTrack, fps: number, onTexts: (texts: string[]) => void) => Promise<never> | undefined
   close: () => void
 }
 
@@ -46,11 +53,30 @@ interface BarcodeDetectorCtor {
   getSupportedFormats: () => Promise<string[]>
 }
 
+/** How long the platform may take to list its formats before we decode ourselves. */
+const FORMATS_MS = 2000
+
+/** The platform's formats, or none if it fails to say (throws, rejects, hangs, answers nonsense). */
+async function supportedFormats (BD: BarcodeDetectorCtor): Promise<string[]> {
+  let timer: ReturnType<typeof setTimeout> | undefined
+  try {
+    const formats: unknown = await Promise.race([
+      BD.getSupportedFormats(),
+      new Promise<never>((_resolve, reject) => { timer = setTimeout(() => { reject(new Error('no answer')) }, FORMATS_MS) })
+    ])
+    return Array.isArray(formats) ? formats.filter((f): f is string => typeof f === 'string') : []
+  } catch {
+    return []
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
 async function nativeDecoder (): Promise<FrameDecoder | undefined> {
   const BD = (globalThis as { BarcodeDetector?: BarcodeDetectorCtor }).BarcodeDetector
-  if (BD === undefined) return undefined
+  if (typeof BD !== 'function') return undefined
   try {
-    if (!(await BD.getSupportedFormats()).includes('qr_code')) return undefined
+    if (!(await supportedFormats(BD)).includes('qr_code')) return undefined
     const det = new BD({ formats: ['qr_code'] })
     // Not every platform detector reads light-on-dark codes: every other frame is shown
     // to it inverted (a GPU filter, cheap), where the canvas can filter.
@@ -79,20 +105,29 @@ async function nativeDecoder (): Promise<FrameDecoder | undefined> {
   }
 }
 
+interface TrackProcessorCtor { new (init: { track: MediaStreamTrack, maxBufferSize?: number }): { readable: ReadableStream<VideoFrame> } }
+
+interface WorkerInfo { engine: 'zxing' | 'jsqr', bitmaps: boolean, videoFrames: boolean, trackProcessor: boolean }
+
 async function workerDecoder (engine: 'auto' | 'jsqr'): Promise<FrameDecoder> {
   const worker = new Worker(new URL('./qr-scan.worker.ts', import.meta.url), { type: 'module', name: 'qr-decode' })
   const pending = new Map<number, { resolve: (t: string[]) => void, reject: (e: Error) => void }>()
   let failed: Error | undefined
+  /** The camera being watched by the worker, if any: its texts go here, its end there. */
+  let watching: { onTexts: (texts: string[]) => void, ended: (e: Error) => void, stop: () => void } | undefined
   const fail = (e: Error): void => {
     failed ??= e
     for (const p of pending.values()) p.reject(e)
     pending.clear()
+    watching?.ended(e)
   }
-  const ready = new Promise<{ engine: 'zxing' | 'jsqr', bitmaps: boolean, videoFrames: boolean }>((resolve, reject) => {
+  const ready = new Promise<WorkerInfo>((resolve, reject) => {
     const timer = setTimeout(() => { reject(new Error('the decoder did not start')) }, READY_MS)
     worker.onmessage = (e: MessageEvent<FromDecodeWorker>) => {
       const m = e.data
       if (m.type === 'ready') { clearTimeout(timer); resolve(m); return }
+      if (m.type === 'seen') { watching?.onTexts(m.texts); return }
+      if (m.type === 'watch-ended') { watching?.ended(new Error(m.error)); return }
       const p = pending.get(m.id)
       pending.delete(m.id)
       if (m.error !== undefined) p?.reject(new Error(m.error)); else p?.resolve(m.texts)
@@ -100,7 +135,7 @@ async function workerDecoder (engine: 'auto' | 'jsqr'): Promise<FrameDecoder> {
     worker.onerror = e => { e.preventDefault(); clearTimeout(timer); const err = new Error(`decoder worker failed: ${e.message}`); reject(err); fail(err) }
   })
   worker.postMessage({ type: 'init', engine } satisfies ToDecodeWorker)
-  let info: { engine: 'zxing' | 'jsqr', bitmaps: boolean, videoFrames: boolean }
+  let info: WorkerInfo
   try {
     info = await ready
   } catch (e) {
@@ -136,8 +171,38 @@ async function workerDecoder (engine: 'auto' | 'jsqr'): Promise<FrameDecoder> {
     const img = grabber.pixels(video)
     return { type: 'frame', id, data: img.data.buffer as ArrayBuffer, width: img.width, height: img.height }
   }
+  /**
+   * Hands the camera to the worker: the main thread then does nothing per frame (it made
+   * a VideoFrame, ~15% of a 4x-throttled main thread at 8 decodes a second). A clone of
+   * the track, so stopping it leaves the preview alone.
+   */
+  const watch = (track: MediaStreamTrack, fps: number, onTexts: (texts: string[]) => void): Promise<never> | undefined => {
+    if (failed !== undefined || watching !== undefined) return undefined
+    const Processor = (globalThis as { MediaStreamTrackProcessor?: TrackProcessorCtor }).MediaStreamTrackProcessor
+    if (Processor === undefined && !info.trackProcessor) return undefined
+    const clone = track.clone()
+    try {
+      if (Processor !== undefined) {
+        const frames = new Processor({ track: clone, maxBufferSize: 1 }).readable
+        worker.postMessage({ type: 'watch', frames, fps } satisfies ToDecodeWorker, [frames])
+      } else {
+        worker.postMessage({ type: 'watch', track: clone, fps } satisfies ToDecodeWorker, [clone])
+      }
+    } catch {
+      clone.stop() // the stream or the track cannot be transferred here: decode frame by frame
+      return undefined
+    }
+    return new Promise<never>((_resolve, reject) => {
+      watching = {
+        onTexts,
+        ended: e => { watching = undefined; clone.stop(); reject(e) },
+        stop: () => { clone.stop() }
+      }
+    })
+  }
   return {
     engine: info.engine,
+    watch,
     decode: async video => {
       if (failed !== undefined) throw failed
       const msg = await send(video)
@@ -155,7 +220,7 @@ async function workerDecoder (engine: 'auto' | 'jsqr'): Promise<FrameDecoder> {
         }
       })
     },
-    close: () => { worker.terminate(); fail(new Error('decoder closed')) }
+    close: () => { worker.terminate(); watching?.stop(); fail(new Error('decoder closed')) }
   }
 }
 
@@ -163,6 +228,15 @@ async function mainThreadDecoder (): Promise<FrameDecoder> {
   const { jsqrDecode } = await import('./qr-jsqr.ts')
   const grabber = new FrameGrabber()
   return { engine: 'jsqr-main', decode: async video => jsqrDecode(grabber.pixels(video)), close: () => {} }
+}
+
+/**
+ * The engine to turn to when `engine` breaks mid-scan: a platform detector that fails
+ * (Android Chrome without its detection service rejects every detect()) gives way to our
+ * own worker; a dead worker to jsQR here.
+ */
+export function fallbackFor (engine: DecoderEngine): DecoderChoice | undefined {
+  return engine === 'native' ? 'zxing' : engine === 'jsqr-main' ? undefined : 'jsqr-main'
 }
 
 /** The best decoder this browser offers (or the one asked for). */

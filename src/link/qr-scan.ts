@@ -1,10 +1,19 @@
 // Reading QR codes from the camera. The decoding engine is chosen in qr-decoder.ts
 // (BarcodeDetector, zxing-cpp in a Worker, jsQR); this module owns the camera and the
-// frame loop, one frame in flight at a time so a slow phone never queues work.
+// frame loop, one frame in flight at a time so a slow phone never queues work. Where the
+// worker can take the camera's frames itself (MediaStreamTrackProcessor, Chromium), it
+// does, and the main thread only hears of the codes read.
 // Loaded lazily by the UI.
-import { openDecoder, type DecoderChoice, type DecoderEngine } from './qr-decoder.ts'
+import { fallbackFor, openDecoder, type DecoderChoice, type DecoderEngine, type FrameDecoder } from './qr-decoder.ts'
 
 export type { DecoderChoice, DecoderEngine } from './qr-decoder.ts'
+
+/**
+ * Where the frames are taken: 'track' — the decoding worker reads the camera itself
+ * (nothing per frame on the main thread); 'video' — the main thread takes each frame
+ * from the <video> and hands it over (browsers without MediaStreamTrackProcessor).
+ */
+export type FrameSource = 'track' | 'video'
 
 export interface ScanOptions {
   /** 'environment' (back, default) or 'user' (front). */
@@ -23,8 +32,13 @@ export interface ScanOptions {
   fps?: number
   /** Forces a decoding engine (tests, benchmarks). Default 'auto': the best available. */
   decoder?: DecoderChoice
-  /** Tells which engine decodes (once it is known). */
-  onDecoder?: (engine: DecoderEngine) => void
+  /**
+   * 'video' forces frames taken from the <video> on the main thread, the path of browsers
+   * without MediaStreamTrackProcessor (tests, benchmarks). Default 'auto'.
+   */
+  frames?: 'auto' | 'video'
+  /** Tells which engine decodes and where its frames come from (once known, and again if that changes). */
+  onDecoder?: (engine: DecoderEngine, frames: FrameSource) => void
 }
 
 const sleep = async (ms: number, signal?: AbortSignal): Promise<void> => {
@@ -33,6 +47,33 @@ const sleep = async (ms: number, signal?: AbortSignal): Promise<void> => {
     signal?.addEventListener('abort', done, { once: true })
     function done (): void { clearTimeout(t); signal?.removeEventListener('abort', done); resolve() }
   })
+}
+
+/**
+ * Lets the decoder watch the camera itself. Resolves with the first accepted text, or
+ * undefined when the scan is cancelled, when this decoder cannot watch, or when watching
+ * stopped by itself (then the caller goes on frame by frame).
+ */
+async function watchCamera (decoder: FrameDecoder, track: MediaStreamTrack, fps: number, opts: ScanOptions): Promise<string | undefined> {
+  let finish: (text: string | undefined) => void = () => {}
+  const result = new Promise<string | undefined>(resolve => { finish = resolve })
+  let finished = false
+  const ended = decoder.watch?.(track, fps, texts => {
+    // Codes may still arrive between the accepted one and the worker's end: not for the caller.
+    for (const text of texts) if (!finished && (opts.accept?.(text) ?? true)) { finished = true; finish(text) }
+  })
+  if (ended === undefined) return undefined
+  opts.onDecoder?.(decoder.engine, 'track')
+  ended.catch(() => { finish(undefined) })
+  const onAbort = (): void => { finish(undefined) }
+  opts.signal?.addEventListener('abort', onAbort, { once: true })
+  if (opts.signal?.aborted === true) onAbort()
+  try {
+    return await result
+  } finally {
+    finished = true
+    opts.signal?.removeEventListener('abort', onAbort)
+  }
 }
 
 /** Opens the back camera and resolves with the first accepted QR text. */
@@ -60,9 +101,22 @@ export async function scanQrFromCamera (opts: ScanOptions = {}): Promise<string>
     video.srcObject = stream
     await video.play()
     decoder ??= await openDecoder('jsqr-main')
-    opts.onDecoder?.(decoder.engine)
-    const interval = 1000 / (opts.fps ?? 8)
+    const fps = opts.fps ?? 8
     const stopIfAborted = (): void => { if (opts.signal?.aborted === true) throw new DOMException('scan cancelled', 'AbortError') }
+    const track = stream.getVideoTracks()[0]
+    /** Lets `d` watch the camera where it can; undefined: go on frame by frame with it. */
+    const begin = async (d: FrameDecoder): Promise<string | undefined> => {
+      if (track !== undefined && opts.frames !== 'video') {
+        const text = await watchCamera(d, track, fps, opts)
+        if (text !== undefined) return text
+        stopIfAborted()
+      }
+      opts.onDecoder?.(d.engine, 'video')
+      return undefined
+    }
+    const first = await begin(decoder)
+    if (first !== undefined) return first
+    const interval = 1000 / fps
     for (;;) {
       stopIfAborted()
       const t0 = performance.now()
@@ -71,8 +125,16 @@ export async function scanQrFromCamera (opts: ScanOptions = {}): Promise<string>
         try {
           texts = await decoder.decode(video)
         } catch {
-          // The engine broke (its worker died): carry on with the plain one rather than stop scanning.
-          if (decoder.engine !== 'jsqr-main') { decoder.close(); decoder = await openDecoder('jsqr-main'); opts.onDecoder?.(decoder.engine) }
+          // The engine broke (its worker died, the platform's detector is unavailable):
+          // carry on with the next one rather than stop scanning.
+          const next = fallbackFor(decoder.engine)
+          if (next !== undefined) {
+            decoder.close()
+            decoder = await openDecoder(next)
+            stopIfAborted()
+            const text = await begin(decoder)
+            if (text !== undefined) return text
+          }
         }
         stopIfAborted()
         for (const text of texts) if (opts.accept?.(text) ?? true) return text

@@ -81,11 +81,56 @@ async function init (want: 'auto' | 'jsqr'): Promise<WorkerEngine> {
   return 'jsqr'
 }
 
+interface TrackProcessorCtor { new (init: { track: MediaStreamTrack, maxBufferSize?: number }): { readable: ReadableStream<VideoFrame> } }
+
+const sleep = async (ms: number): Promise<void> => { await new Promise(resolve => setTimeout(resolve, ms)) }
+
+/**
+ * Reads the camera's frames straight from the stream, decoding at most `fps` a second,
+ * one at a time: a slow phone simply decodes fewer frames. Between decodes nothing is
+ * read, so the processor's one-frame buffer drops the stale ones and the next read is
+ * a fresh frame.
+ */
+async function watch (frames: ReadableStream<VideoFrame>, fps: number): Promise<void> {
+  if (decode === undefined) throw new Error('decoder not initialised')
+  const reader = frames.getReader()
+  const interval = 1000 / fps
+  try {
+    for (;;) {
+      const t0 = performance.now()
+      const { value: frame, done } = await reader.read()
+      if (done) throw new Error('the camera stopped')
+      let px: Pixels
+      try {
+        px = await framePixels(frame)
+      } finally {
+        frame.close() // at once: the camera reuses a small pool of buffers
+      }
+      const texts = await decode(px)
+      if (texts.length > 0) post({ type: 'seen', texts })
+      await sleep(Math.max(0, interval - (performance.now() - t0)))
+    }
+  } finally {
+    reader.cancel().catch(() => {})
+  }
+}
+
 self.onmessage = async (e: MessageEvent<ToDecodeWorker>) => {
   const m = e.data
   if (m.type === 'init') {
     const engine = await init(m.engine)
-    post({ type: 'ready', engine, bitmaps: canReadBitmaps(), videoFrames: typeof VideoFrame === 'function' })
+    post({ type: 'ready', engine, bitmaps: canReadBitmaps(), videoFrames: typeof VideoFrame === 'function', trackProcessor: typeof MediaStreamTrackProcessor === 'function' })
+    return
+  }
+  if (m.type === 'watch') {
+    try {
+      const frames = 'frames' in m
+        ? m.frames
+        : new (MediaStreamTrackProcessor as unknown as TrackProcessorCtor)({ track: m.track, maxBufferSize: 1 }).readable
+      await watch(frames, m.fps)
+    } catch (err) {
+      post({ type: 'watch-ended', error: String(err) })
+    }
     return
   }
   try {

@@ -1,6 +1,7 @@
 // The scanner's pixel decoders (the functions its worker runs): zxing-cpp and the jsQR
 // fallback both read our codes and BIP21 codes, dark-mode (inverted) ones included, and
-// find nothing in a frame without a code.
+// find nothing in a frame without a code; zxing-cpp also reads moiré-striped and
+// glare-washed ones.
 import { describe, expect, it } from 'vitest'
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
@@ -9,7 +10,7 @@ import { jsqrDecode, loadZxing, type Pixels } from '../../src/link/qr-engines.ts
 import { encodeSdpText } from '../../src/core/sdp/index.ts'
 
 /** The code as a camera-sized RGBA frame: `scale` px per module, on a grey background. */
-function frame (text: string, opts: { invert?: boolean, scale?: number, moire?: boolean } = {}): Pixels {
+function frame (text: string, opts: { invert?: boolean, scale?: number, moire?: boolean, glare?: boolean } = {}): Pixels {
   const alnum = /^[0-9A-Z $%*+\-./:]*$/.test(text)
   const qr = QRCode.create((alnum ? [{ data: text, mode: 'alphanumeric' }] : text) as string, { errorCorrectionLevel: 'M' })
   const n = qr.modules.size; const scale = opts.scale ?? 4; const quiet = 4
@@ -25,6 +26,16 @@ function frame (text: string, opts: { invert?: boolean, scale?: number, moire?: 
       if (opts.moire === true) v *= 0.7 + 0.3 * Math.sin((x0 + x) * 0.52 + (y0 + y) * 0.2 + 4 * Math.sin((y0 + y) * 0.03))
       const i = ((y0 + y) * width + x0 + x) * 4
       data[i] = data[i + 1] = data[i + 2] = v; data[i + 3] = 255
+    }
+  }
+  // A lamp reflected in the screen, off centre: up to +250 grey levels, fading over ~55 px.
+  if (opts.glare === true) {
+    for (let y = 0; y < height; y++) {
+      for (let x = 0; x < width; x++) {
+        const i = (y * width + x) * 4
+        const v = Math.min(255, data[i]! + 250 * Math.exp(-((x - 265) ** 2 + (y - 205) ** 2) / (2 * 55 * 55)))
+        data[i] = data[i + 1] = data[i + 2] = v
+      }
     }
   }
   return { data, width, height }
@@ -48,6 +59,11 @@ describe('QR pixel decoders', () => {
   it('zxing-cpp reads a code striped by moiré (the camera filming a screen), on its second pass', async () => {
     const zxing = await loadZxing({ wasmBinary: wasm.buffer.slice(wasm.byteOffset, wasm.byteOffset + wasm.byteLength) })
     for (const text of [offer, bip21]) expect(await zxing(frame(text, { moire: true, scale: 6 }))).toEqual([text])
+  })
+
+  it('zxing-cpp reads a code washed out by glare (a lamp reflected in the screen), on its third pass', async () => {
+    const zxing = await loadZxing({ wasmBinary: wasm.buffer.slice(wasm.byteOffset, wasm.byteOffset + wasm.byteLength) })
+    for (const text of [offer, bip21]) expect(await zxing(frame(text, { glare: true }))).toEqual([text])
   })
 
   it('the jsQR fallback reads inverted codes too', () => {

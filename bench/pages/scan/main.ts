@@ -3,7 +3,7 @@
 import { scanQrFromCamera, type DecoderChoice } from '../../../src/link/qr-scan.ts'
 
 declare global {
-  interface Window { scanBench: { run: (decoder: DecoderChoice | 'none', ms: number, fps: number) => Promise<{ engine: string, reads: number, longTasks: Array<{ start: number, ms: number }> }> } }
+  interface Window { scanBench: { run: (decoder: DecoderChoice | 'none', ms: number, fps: number, frames?: 'auto' | 'video') => Promise<{ engine: string, reads: number, longTasks: Array<{ start: number, ms: number }> }> } }
 }
 
 /** The floor: the camera on screen and nothing decoding. */
@@ -22,7 +22,7 @@ async function cameraOnly (ms: number): Promise<{ engine: string, reads: number,
 }
 
 window.scanBench = {
-  async run (decoder, ms, fps) {
+  async run (decoder, ms, fps, frames = 'auto') {
     if (decoder === 'none') return await cameraOnly(ms)
     const ctl = new AbortController()
     let engine = ''
@@ -36,8 +36,9 @@ window.scanBench = {
         video: document.getElementById('camera') as HTMLVideoElement,
         decoder,
         fps,
+        frames,
         signal: ctl.signal,
-        onDecoder: e => { engine = e },
+        onDecoder: (e, f) => { engine = `${e}/${f}` },
         // Never accept: keep scanning, as an animated code's reader does.
         accept: () => { reads++; return false }
       })
