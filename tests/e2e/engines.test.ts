@@ -106,6 +106,9 @@ for (const name of enginesToRun()) {
       await expect.poll(async () => await p.evaluate(() => document.querySelector('video')?.videoWidth ?? 0), { timeout: 10_000 }).toBeGreaterThan(0)
       // The decoder runs in this engine: zxing-cpp's .wasm compiled in the worker under our CSP.
       await expect.poll(async () => await p.evaluate(() => document.querySelector('.scanner')?.getAttribute('data-decoder') ?? ''), { timeout: 15_000 }).toBe('zxing')
+      // Chromium hands the camera track to the decoding worker (no per-frame work on the main
+      // thread); Gecko and WebKit have no MediaStreamTrackProcessor and post frames from <video>.
+      await expect.poll(async () => await p.evaluate(() => document.querySelector('.scanner')?.getAttribute('data-frames') ?? ''), { timeout: 5_000 }).toBe(name === 'chromium' ? 'track' : 'video')
       // And it reads: the camera now films a dark-mode BIP21 code (a canvas stream in place of
       // this engine's fake camera, whose picture a test cannot choose).
       const target = 'bitcoin:mfWxJ45yp2SFn7UciZyNpvDKrzbhyfKrY8?sv&amount=0.0001'
