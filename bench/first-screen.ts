@@ -19,12 +19,10 @@ import type { Browser, Page } from 'playwright-core'
 import { existsSync } from 'node:fs'
 import { startAppServer } from '../server/app-server.ts'
 import { launch } from '../tests/e2e/browser.ts'
-import { fillCreateWallet } from '../tests/e2e/onboard.ts'
 import { median } from './lib/stats.ts'
-import { APP_DIST, EMPTY_PAGE_SCREEN, MOBILE, buildEmptySveltePage, countScriptBytes, firstScreenProbe, print, throttle, waitForStamps } from './lib/load-lab.ts'
+import { APP_DIST, BENCH_PASS, EMPTY_PAGE_SCREEN, MOBILE, buildEmptySveltePage, countScriptBytes, firstScreenProbe, fundedWallet, print, throttle, waitForStamps } from './lib/load-lab.ts'
 
 const RUNS = Number(process.env.HANDOVER_BENCH_RUNS ?? 5)
-const PASS = 'correct horse battery staple'
 const TYPING_MS = 1500
 /** The welcome screen's buttons, or the lock screen's field: the app's usable first screens. */
 const APP_SCREEN = 'main button, main input'
@@ -54,7 +52,7 @@ async function cold (browser: Browser, url: string, selector: string): Promise<{
 /** In the page: fills the passphrase, submits as soon as the button allows, stamps submit and balance. */
 const UNLOCK = `new Promise((resolve, reject) => {
   const field = document.querySelector('main input[type="password"]')
-  field.value = ${JSON.stringify(PASS)}
+  field.value = ${JSON.stringify(BENCH_PASS)}
   field.dispatchEvent(new Event('input', { bubbles: true }))
   let submit
   const done = () => {
@@ -76,15 +74,7 @@ const UNLOCK = `new Promise((resolve, reject) => {
 async function warm (browser: Browser, url: string): Promise<Array<{ screen: number, unlock: number }>> {
   const ctx = await browser.newContext(MOBILE)
   try {
-    // A funded wallet, created once through the UI without throttling.
-    const setup = await ctx.newPage()
-    await setup.goto(url)
-    await fillCreateWallet(setup, PASS)
-    await setup.getByRole('button', { name: 'Get test coins' }).click()
-    await setup.waitForFunction(() => /^1,000,000\b/.test(document.querySelector('[data-testid="balance"]')?.textContent ?? ''), undefined, { timeout: 60_000 })
-    await setup.evaluate('navigator.serviceWorker.ready.then(() => true)')
-    await setup.waitForLoadState('networkidle')
-    await setup.close() // one tab at a time: the app refuses a second one
+    await fundedWallet(ctx, url)
     const runs: Array<{ screen: number, unlock: number }> = []
     for (let i = 0; i < RUNS; i++) {
       const page: Page = await ctx.newPage()
@@ -104,7 +94,9 @@ async function warm (browser: Browser, url: string): Promise<Array<{ screen: num
   }
 }
 
+// HANDOVER_BENCH_ONLY=warm or =cold runs one half (to iterate on one of them).
 const onlyWarm = process.env.HANDOVER_BENCH_ONLY === 'warm'
+const onlyCold = process.env.HANDOVER_BENCH_ONLY === 'cold'
 const emptyDist = await buildEmptySveltePage()
 const app = await startAppServer({ host: '127.0.0.1', port: 0, staticDir: APP_DIST, devnetFile: ':memory:' })
 const empty = await startAppServer({ host: '127.0.0.1', port: 0, staticDir: emptyDist })
@@ -130,11 +122,13 @@ try {
   print('js_bytes_over_wire_settled_kb', median(appRuns.map(r => r.jsSettled)) / 1000, 'kB')
   print('baseline_js_bytes_over_wire_kb', median(emptyRuns.map(r => r.jsAtScreen)) / 1000, 'kB')
   }
-  const w = await warm(browser, app.url + '/')
+  const w = onlyCold ? [] : await warm(browser, app.url + '/')
   // Every run on stderr, to judge the spread on a shared machine.
   console.error(JSON.stringify({ cold: appRuns.map(r => Math.round(r.screen)), baseline: emptyRuns.map(r => Math.round(r.screen)), warm: w.map(r => Math.round(r.screen)), unlock: w.map(r => Math.round(r.unlock)) }))
-  print('warm_first_screen_ms_4x', median(w.map(r => r.screen)), 'ms')
-  print('unlock_to_balance_ms_4x', median(w.map(r => r.unlock)), 'ms')
+  if (!onlyCold) {
+    print('warm_first_screen_ms_4x', median(w.map(r => r.screen)), 'ms')
+    print('unlock_to_balance_ms_4x', median(w.map(r => r.unlock)), 'ms')
+  }
 } finally {
   await browser.close()
   await app.close()

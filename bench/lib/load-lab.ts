@@ -7,7 +7,8 @@ import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { build } from 'vite'
 import { svelte } from '@sveltejs/vite-plugin-svelte'
-import type { BrowserContextOptions, CDPSession, Page } from 'playwright-core'
+import type { BrowserContext, BrowserContextOptions, CDPSession, Page } from 'playwright-core'
+import { fillCreateWallet } from '../../tests/e2e/onboard.ts'
 import { precompress } from '../../build/precompress.ts'
 
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
@@ -17,6 +18,26 @@ export const APP_DIST = resolve(process.env.HANDOVER_BENCH_DIST ?? join(REPO, 'd
 export const MOBILE: BrowserContextOptions = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 3, isMobile: true, hasTouch: true }
 export const CPU_SLOWDOWN = 4
 export const SLOW_4G = { offline: false, latency: 150, downloadThroughput: 1.6e6 / 8, uploadThroughput: 750e3 / 8 }
+
+/** The passphrase of the wallet fundedWallet makes. */
+export const BENCH_PASS = 'correct horse battery staple'
+
+/**
+ * A returning user's phone: a wallet created through the UI (unthrottled) in this context and
+ * funded with the devnet faucet (1,000,000 sat), the service worker installed and its precache
+ * done, so every measured run after it starts alike. The page is closed on return: the app
+ * refuses a second tab, so the next page opened in the context is the one measured.
+ */
+export async function fundedWallet (ctx: BrowserContext, url: string): Promise<void> {
+  const setup = await ctx.newPage()
+  await setup.goto(url)
+  await fillCreateWallet(setup, BENCH_PASS)
+  await setup.getByRole('button', { name: 'Get test coins' }).click()
+  await setup.waitForFunction(() => /^1,000,000\b/.test(document.querySelector('[data-testid="balance"]')?.textContent ?? ''), undefined, { timeout: 60_000 })
+  await setup.evaluate('navigator.serviceWorker.ready.then(() => true)')
+  await setup.waitForLoadState('networkidle')
+  await setup.close()
+}
 
 export function print (metric: string, value: number, unit: string): void {
   console.log(JSON.stringify({ metric, value: Math.round(value * 100) / 100, unit }))
