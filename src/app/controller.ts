@@ -82,14 +82,20 @@ export class AppController {
 
   async start (launchUri?: string): Promise<void> {
     this.pendingUri = launchUri
+    // On a first visit the lock and the open each wait for the browser to set up this site's
+    // storage (~0.1 s on a phone): asked side by side, and the two reads after them too.
+    // Opening before the lock is held only reads (or creates the empty stores).
+    const opening = openAppDB(this.dbPrefix)
     if (!await holdSingleTabLock(`${this.dbPrefix}-wallet`)) {
+      void opening.then(db => { db.close() }, () => undefined)
       this.phase = 'other-tab'
       this.emit()
       return
     }
-    this.db = await openAppDB(this.dbPrefix)
-    this.settings = await loadSettings(this.db)
-    this.phase = await hasVault(this.db) ? 'locked' : 'onboarding'
+    this.db = await opening
+    const [settings, vault] = await Promise.all([loadSettings(this.db), hasVault(this.db)])
+    this.settings = settings
+    this.phase = vault ? 'locked' : 'onboarding'
     this.emit()
   }
 
