@@ -14,7 +14,6 @@ import type { Wallet } from './wallet.ts'
 import type { FaceToFace } from './face-to-face.ts'
 import { contactFor, listContacts, nameContact, recordPeer, type PeerIdentity } from './contacts.ts'
 import type { ContactRecord } from '../store/records.ts'
-import { openPayeeSession, reconcileSessions, resumeSelfBroadcasts } from './session-recovery.ts'
 
 export type Phase = 'loading' | 'other-tab' | 'onboarding' | 'locked' | 'unlocked'
 
@@ -229,11 +228,13 @@ export class AppController {
 
   /** Stored sessions follow the ledger; the Receive screen follows its stored session. */
   private async settleSessions (w: Wallet): Promise<void> {
+    const { reconcileSessions } = await this.preload()
     if (await reconcileSessions(w.db) > 0) this.emit()
     await this.f2f?.adoptStored()
   }
 
   private async resumeSessions (w: Wallet): Promise<void> {
+    const { openPayeeSession, reconcileSessions, resumeSelfBroadcasts } = await this.preload()
     await reconcileSessions(w.db)
     await resumeSelfBroadcasts(w.db)
     // The protocol code loads only when there is a request to come back to.
