@@ -12,23 +12,16 @@
 //   vault_unlock_in_browser_ms: unlock submitted → balance shown (mostly PBKDF2). Median of 5.
 import { existsSync, readFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { gzipSync } from 'node:zlib'
 import { parseAst } from 'vite'
-import type { Browser, BrowserContextOptions } from 'playwright-core'
+import type { Browser } from 'playwright-core'
 import { startAppServer } from '../server/app-server.ts'
 import { launch } from '../tests/e2e/browser.ts'
-import { fillCreateWallet } from '../tests/e2e/onboard.ts'
 import { median } from './lib/stats.ts'
-const PASS = 'correct horse battery staple'
+import { APP_DIST, BENCH_PASS, MOBILE, fundedWallet, print } from './lib/load-lab.ts'
 
 const RUNS = 5
-const dist = resolve(dirname(fileURLToPath(import.meta.url)), '../dist')
-const MOBILE: BrowserContextOptions = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 3, isMobile: true, hasTouch: true }
-
-function print (metric: string, value: number, unit: string): void {
-  console.log(JSON.stringify({ metric, value: Math.round(value * 100) / 100, unit }))
-}
+const dist = APP_DIST
 
 if (!existsSync(join(dist, 'index.html'))) {
   console.error('bench/app-load.ts: dist/index.html is missing; build the app first with `npx vite build`.')
@@ -103,7 +96,7 @@ const UNLOCK_AND_WATCH = `(() => {
     if (field && !answered) {
       answered = true
       t.field = performance.now()
-      field.value = ${JSON.stringify(PASS)}
+      field.value = ${JSON.stringify(BENCH_PASS)}
       field.dispatchEvent(new Event('input', { bubbles: true }))
       const form = field.form
       const submit = () => {
@@ -142,15 +135,8 @@ async function firstPaint (browser: Browser, url: string): Promise<number> {
 async function timeToBalance (browser: Browser, url: string): Promise<Array<{ toBalance: number, unlock: number }>> {
   const ctx = await browser.newContext(MOBILE)
   try {
-    // A funded wallet, created once through the UI.
-    const setup = await ctx.newPage()
-    await setup.goto(url)
-    await fillCreateWallet(setup, PASS)
-    await setup.getByRole('button', { name: 'Get test coins' }).click()
-    await setup.waitForFunction(() => /^1,000,000\b/.test(document.querySelector('[data-testid="balance"]')?.textContent ?? ''), undefined, { timeout: 30_000 })
-    // A returning user has the service worker; let it finish installing so every run is alike.
-    await setup.evaluate('navigator.serviceWorker.ready.then(() => true)')
-    await setup.close() // one tab at a time: the next page would be refused while this one is open
+    // A funded wallet, created once through the UI; a returning user has the service worker.
+    await fundedWallet(ctx, url)
 
     const runs: Array<{ toBalance: number, unlock: number }> = []
     for (let i = 0; i < RUNS; i++) {

@@ -1,11 +1,12 @@
+// First: starts the controller's storage requests before the rest of the entry evaluates.
+import { booted } from './app/boot.ts'
 import { mount } from 'svelte'
 import App from './ui/App.svelte'
 import Insecure from './ui/screens/Insecure.svelte'
 import './ui/app.css'
-import { AppController } from './app/controller.ts'
 import { registerUpdates } from './app/updates.ts'
 import { watchInstall } from './app/install.ts'
-import { contextProblem, httpsUrl, localhostUrl } from './app/secure-context.ts'
+import { httpsUrl, localhostUrl } from './app/secure-context.ts'
 import { guardLeaving } from './app/leave-guard.ts'
 import { loadHome } from './ui/lazy-screens.ts'
 
@@ -41,24 +42,27 @@ function onFirstTouch (fn: () => void): void {
 }
 
 const target = document.getElementById('app')!
-// index.html paints a static shell before any script runs; the app takes its place.
-target.replaceChildren()
-const problem = contextProblem(window)
-if (problem !== undefined) {
+if (booted.problem !== undefined) {
   // Without WebCrypto no wallet can be made or opened: explain instead of crashing later.
-  mount(Insecure, { target, props: { problem, https: httpsUrl(location.href), localhost: localhostUrl(location.href) } })
+  target.replaceChildren()
+  mount(Insecure, { target, props: { problem: booted.problem, https: httpsUrl(location.href), localhost: localhostUrl(location.href) } })
 } else {
-  const controller = new AppController(location.origin)
-  mount(App, { target, props: { controller } })
-  // `bitcoin:` links arrive as ?uri=… through the manifest's protocol handler.
-  const launchUri = new URLSearchParams(location.search).get('uri') ?? undefined
-  if (launchUri !== undefined) history.replaceState(null, '', '/')
+  const { controller, started } = booted
+  // The app is mounted once the controller knows which screen comes first (a few IndexedDB
+  // reads, started by boot.ts): the static shell of index.html, which looks like the loading
+  // state, stays until then. One render of the real first screen, in its own task after the
+  // script's evaluation, instead of a render of the loading state inside that long task and a
+  // second render after the reads.
+  void started.catch(() => undefined).then(() => {
+    target.replaceChildren()
+    mount(App, { target, props: { controller } })
+  })
   // The SDK, BIP39 and the screens after unlock load while the person reads or types.
   const preload = (): void => {
     void controller.preload().catch(() => undefined)
     void loadHome().catch(() => undefined)
   }
-  void controller.start(launchUri).then(() => {
+  void started.then(() => {
     // The lock screen: the person is about to type the passphrase, and unlock needs the SDK.
     if (controller.phase === 'locked') afterPaint(preload)
     // The welcome screen is read first, and evaluating the SDK and the home screen's code is

@@ -14,7 +14,6 @@ import type { Wallet } from './wallet.ts'
 import type { FaceToFace } from './face-to-face.ts'
 import { contactFor, listContacts, nameContact, recordPeer, type PeerIdentity } from './contacts.ts'
 import type { ContactRecord } from '../store/records.ts'
-import { openPayeeSession, reconcileSessions, resumeSelfBroadcasts } from './session-recovery.ts'
 
 export type Phase = 'loading' | 'other-tab' | 'onboarding' | 'locked' | 'unlocked'
 
@@ -82,14 +81,20 @@ export class AppController {
 
   async start (launchUri?: string): Promise<void> {
     this.pendingUri = launchUri
+    // On a first visit the lock and the open each wait for the browser to set up this site's
+    // storage (~0.1 s on a phone): asked side by side, and the two reads after them too.
+    // Opening before the lock is held only reads (or creates the empty stores).
+    const opening = openAppDB(this.dbPrefix)
     if (!await holdSingleTabLock(`${this.dbPrefix}-wallet`)) {
+      void opening.then(db => { db.close() }, () => undefined)
       this.phase = 'other-tab'
       this.emit()
       return
     }
-    this.db = await openAppDB(this.dbPrefix)
-    this.settings = await loadSettings(this.db)
-    this.phase = await hasVault(this.db) ? 'locked' : 'onboarding'
+    this.db = await opening
+    const [settings, vault] = await Promise.all([loadSettings(this.db), hasVault(this.db)])
+    this.settings = settings
+    this.phase = vault ? 'locked' : 'onboarding'
     this.emit()
   }
 
@@ -223,11 +228,13 @@ export class AppController {
 
   /** Stored sessions follow the ledger; the Receive screen follows its stored session. */
   private async settleSessions (w: Wallet): Promise<void> {
+    const { reconcileSessions } = await this.preload()
     if (await reconcileSessions(w.db) > 0) this.emit()
     await this.f2f?.adoptStored()
   }
 
   private async resumeSessions (w: Wallet): Promise<void> {
+    const { openPayeeSession, reconcileSessions, resumeSelfBroadcasts } = await this.preload()
     await reconcileSessions(w.db)
     await resumeSelfBroadcasts(w.db)
     // The protocol code loads only when there is a request to come back to.
