@@ -55,7 +55,7 @@ async function payeeFilmsPayment (payer: { page: Page }, payee: { page: Page, ca
   const n = await fragmentsShown(payer.page)
   await filmAnimated(payer.page, payee.camera, pair.dir, { distinct: n * 3, drop })
   await payee.page.getByTestId('film-payment').click()
-  await expect.poll(() => receivePhase(payee.page), { timeout: 30_000 }).toBe('queued')
+  await expect.poll(() => receivePhase(payee.page), { timeout: 60_000 }).toBe('queued')
   return (await stored(payee.page)).sessions.find(s => s.role === 'payee')?.state.txid as string
 }
 

@@ -76,7 +76,8 @@ describe('paying the person in front of you, through the UI', () => {
     await payer.page.getByRole('button', { name: 'Wallet' }).click()
     await expect.poll(() => entry(payer.page, 'out').getAttribute('data-status'), { timeout: 12_000 }).toBe('seen')
     expect(await entry(payer.page, 'out').innerText()).toContain('Seen by the network')
-    expect(await payer.page.getByTestId('being-sent').count()).toBe(0)
+    // The balance line is recomputed from the same change a moment later (it also reads the coins).
+    await expect.poll(() => payer.page.getByTestId('being-sent').count(), { timeout: 3_000 }).toBe(0)
 
     await mine(pair.srv.url)
     await payee.page.getByRole('button', { name: 'Done' }).click()
