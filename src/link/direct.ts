@@ -207,22 +207,19 @@ const HIGH_WATER = 256 * 1024
  * Follows the ICE transport's selected pair. Chromium may nominate the first pair that
  * answers (often through TURN) and move to a better one a moment later; the path a
  * screen or the lab reports should be the one the data takes now, not at connect time.
- * Browsers without RTCIceTransport events keep the path measured at connect.
+ * The event only says when to look again: the path is read by the same rule as at
+ * connect (directPath). Browsers without RTCIceTransport events keep that first reading.
  */
-function followPath (pc: RTCPeerConnection | null, onPath: (p: DirectPath) => void): void {
-  const ice = pc?.sctp?.transport.iceTransport
-  if (ice === undefined || ice === null || typeof ice.getSelectedCandidatePair !== 'function') return
-  ice.addEventListener('selectedcandidatepairchange', () => {
-    const pair = ice.getSelectedCandidatePair()
-    if (pair === null) return
-    onPath(pair.local.type === 'relay' || pair.remote.type === 'relay' ? 'turn' : 'direct')
-  })
+function followPath (peer: Peer, onPath: (p: DirectPath) => void): void {
+  const ice = peer._pc?.sctp?.transport.iceTransport
+  if (ice === undefined || ice === null || typeof ice.addEventListener !== 'function') return
+  ice.addEventListener('selectedcandidatepairchange', () => { void directPath(peer).then(onPath) })
 }
 
 export function directTransport (peer: Peer, role: LinkRole, path: DirectPath = 'direct'): Transport {
   const pc = peer._pc
   let current = path
-  followPath(pc, p => { current = p })
+  followPath(peer, p => { current = p })
   const local = pc?.localDescription?.sdp; const remote = pc?.remoteDescription?.sdp
   if (local === undefined || remote === undefined) throw new LinkError('ice-failed', 'connection has no descriptions')
   const mine = fingerprintOf(local); const theirs = fingerprintOf(remote)
