@@ -14,8 +14,9 @@ import type { Wallet } from './wallet.ts'
 import type { FaceToFace } from './face-to-face.ts'
 import { contactFor, listContacts, nameContact, recordPeer, type PeerIdentity } from './contacts.ts'
 import type { ContactRecord } from '../store/records.ts'
+import { withDetail } from '../core/plain-detail.ts'
 
-export type Phase = 'loading' | 'other-tab' | 'onboarding' | 'locked' | 'unlocked'
+export type Phase = 'loading' | 'other-tab' | 'no-storage' | 'onboarding' | 'locked' | 'unlocked'
 
 /** The code an open wallet needs (SDK, BIP39, wallet, backups): not on the way to the first screen. */
 type UnlockedCode = typeof import('./unlocked.ts')
@@ -28,6 +29,8 @@ export class AppController {
   settings!: Settings
   /** Last background problem worth showing (sync or network), cleared on success. */
   notice: string | undefined
+  /** Phase 'no-storage': why this browser would not open the wallet's storage. */
+  storageProblem: string | undefined
   /** A payment target handed to the app from outside (bitcoin: link, protocol handler). */
   pendingUri: string | undefined
   update: UpdateState | undefined
@@ -85,16 +88,27 @@ export class AppController {
     // storage (~0.1 s on a phone): asked side by side, and the two reads after them too.
     // Opening before the lock is held only reads (or creates the empty stores).
     const opening = openAppDB(this.dbPrefix)
+    // Its failure is handled below, after the lock: not an unhandled rejection meanwhile.
+    opening.catch(() => undefined)
     if (!await holdSingleTabLock(`${this.dbPrefix}-wallet`)) {
       void opening.then(db => { db.close() }, () => undefined)
       this.phase = 'other-tab'
       this.emit()
       return
     }
-    this.db = await opening
-    const [settings, vault] = await Promise.all([loadSettings(this.db), hasVault(this.db)])
-    this.settings = settings
-    this.phase = vault ? 'locked' : 'onboarding'
+    try {
+      this.db = await opening
+      const [settings, vault] = await Promise.all([loadSettings(this.db), hasVault(this.db)])
+      this.settings = settings
+      this.phase = vault ? 'locked' : 'onboarding'
+    } catch (e) {
+      // Storage refused (a private window that allows none, storage turned off, a full disk):
+      // say so instead of "Opening wallet…" for ever. Nothing was written, so nothing is lost.
+      this.storageProblem = withDetail(
+        'This browser would not let Handover open its storage on this phone, so the wallet cannot be opened here. If this is a private window, open Handover in a normal one; check that site data is allowed and the phone has free space, then reload.',
+        e instanceof Error ? `${e.name}: ${e.message}` : String(e))
+      this.phase = 'no-storage'
+    }
     this.emit()
   }
 

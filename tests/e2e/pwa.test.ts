@@ -54,6 +54,22 @@ describe('installable app', () => {
     await second.getByRole('button', { name: 'Create a new wallet' }).waitFor()
   })
 
+  it('a browser that refuses the wallet its storage says so and what to do, instead of "Opening wallet…" for ever', async () => {
+    // What a browser does where a site may keep no data (an opaque origin, storage blocked):
+    // indexedDB.open throws a SecurityError.
+    const page = await phone(app.browser, app.url + '/', async ctx => {
+      await ctx.addInitScript(() => {
+        IDBFactory.prototype.open = function () { throw new DOMException('The operation is insecure.', 'SecurityError') }
+      })
+    })
+    await expect.poll(() => page.getByTestId('storage-problem').innerText(), { timeout: 10_000 }).toContain('would not let Handover open its storage')
+    expect(await page.getByRole('alert').innerText()).toContain('private window')
+    // The browser's own reason is there for whoever helps, behind Details.
+    await page.getByText('Details').click()
+    await expect.poll(() => page.locator('.message-detail').innerText()).toContain('SecurityError')
+    expect(await page.getByRole('button', { name: 'Create a new wallet' }).count()).toBe(0)
+  })
+
   it('a bitcoin: link opens Send with the address and amount filled in', async () => {
     const page = await phone(app.browser, app.url + '/')
     await createWallet(page)
